@@ -1,0 +1,494 @@
+"""Writes along the treatment journey: patients, courses, the stage records, and stage moves.
+
+Each service is one transaction: it checks permission and the journey rules, writes the rows
+with an audit entry naming the user, and records the stage event. A refusal raises
+``RuleRefused`` (a ValidationError) before anything is saved, or rolls the transaction back.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tracker import journey, schedule
+from tracker.audit import create_audited, save_audited
+from tracker.journey import JourneyFacts, RunStatus, Stage, TransitionRequest
+from tracker.models import (
+    BridgingTherapy,
+    CareTeamMember,
+    CollectionBag,
+    EligibilityAssessment,
+    Infusion,
+    Leukapheresis,
+    Lymphodepletion,
+    ManufacturingRun,
+    Patient,
+    ProductBag,
+    StageEvent,
+    TargetAntigen,
+    TreatmentCourse,
+)
+
+# A little clock skew between a bedside device and the server is not "in the future".
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+class RuleRefused(ValidationError):
+    """A journey rule refused the write. Nothing was saved."""
+
+
+def _require(user, perm: str, action: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied(f"You do not have permission to {action}.")
+
+
+def _centre_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _start_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=_centre_tz())
+
+
+def _check_not_future(moment: datetime | date, field: str, now: datetime) -> None:
+    if isinstance(moment, datetime):
+        if moment > now + FUTURE_TOLERANCE:
+            raise ValidationError({field: "cannot be in the future."})
+    elif moment > timezone.localdate(now):
+        raise ValidationError({field: "cannot be in the future."})
+
+
+def _lock(course: TreatmentCourse) -> TreatmentCourse:
+    """Re-read the course under a row lock, so two concurrent moves cannot both pass the rules
+    against the same old stage (on SQLite the IMMEDIATE transaction serialises writers)."""
+    return TreatmentCourse.objects.select_for_update().get(pk=course.pk)
+
+
+def _require_stage(course: TreatmentCourse, allowed: set[Stage], what: str) -> None:
+    if course.stage_enum not in allowed:
+        names = " or ".join(sorted(s.label for s in allowed))
+        raise RuleRefused(f"{what} can be recorded in {names}; this course is in {course.stage_enum.label}.")
+
+
+# --- Patients and courses ---------------------------------------------------------------
+
+
+@transaction.atomic
+def register_patient(*, by, **fields) -> Patient:
+    _require(by, "tracker.add_patient", "register patients")
+    return create_audited(Patient, by=by, reason="registered", **fields)
+
+
+@transaction.atomic
+def open_course(
+    *,
+    patient: Patient,
+    by,
+    diagnosis: str,
+    product: str,
+    target_antigens: list[str],
+    referred_on: date,
+    treating_physician,
+    coordinator,
+    antigen_construct: str = TreatmentCourse.AntigenConstruct.SINGLE,
+    **fields,
+) -> TreatmentCourse:
+    """Open a CAR-T course at referral. A patient's second course gets sequence 2 (CIBMTR: a
+    subsequent cellular therapy restarts the form sequence, REFERENCE §9.1)."""
+    _require(by, "tracker.add_treatmentcourse", "open treatment courses")
+    now = timezone.now()
+    _check_not_future(referred_on, "referred_on", now)
+    antigens = list(TargetAntigen.objects.filter(code__in=target_antigens))
+    unknown = set(target_antigens) - {a.code for a in antigens}
+    if unknown or not antigens:
+        known = ", ".join(TargetAntigen.objects.values_list("code", flat=True))
+        raise ValidationError({"target_antigens": f"choose one or more of {known}; unknown: {sorted(unknown)}"})
+    if antigen_construct == TreatmentCourse.AntigenConstruct.SINGLE and len(antigens) != 1:
+        raise ValidationError({"antigen_construct": "a single-target construct has exactly one antigen."})
+    if antigen_construct != TreatmentCourse.AntigenConstruct.SINGLE and len(antigens) < 2:
+        raise ValidationError({"target_antigens": "a combination construct needs two or more antigens."})
+    if product == "investigational" and not fields.get("investigational_product_name", "").strip():
+        raise ValidationError({"investigational_product_name": "name the investigational product."})
+    sequence = (patient.courses.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
+    course = create_audited(
+        TreatmentCourse,
+        by=by,
+        reason="referral",
+        patient=patient,
+        sequence=sequence,
+        diagnosis=diagnosis,
+        product=product,
+        antigen_construct=antigen_construct,
+        referred_on=referred_on,
+        treating_physician=treating_physician,
+        coordinator=coordinator,
+        stage=Stage.REFERRAL,
+        stage_entered_at=_start_of_local_day(referred_on),
+        **fields,
+    )
+    course.target_antigens.set(antigens)
+    StageEvent.objects.create(
+        course=course,
+        from_stage="",
+        to_stage=Stage.REFERRAL,
+        occurred_at=_start_of_local_day(referred_on),
+        by=by,
+        note="Referred",
+    )
+    return course
+
+
+@transaction.atomic
+def add_care_team_member(*, course: TreatmentCourse, user, role: str, by) -> CareTeamMember:
+    _require(by, "tracker.add_careteammember", "change care teams")
+    member = CareTeamMember.objects.filter(course=course, user=user).first()
+    return member or create_audited(CareTeamMember, by=by, course=course, user=user, role=role)
+
+
+# --- Stage moves --------------------------------------------------------------------------
+
+
+def journey_facts(course: TreatmentCourse, *, on: date | None = None) -> JourneyFacts:
+    """Everything the stage rules need, read from the database in a fixed number of queries."""
+    latest_collection = course.collections.order_by("-collected_on", "-id").first()
+    run = course.manufacturing_runs.order_by("-created_at", "-id").first()
+    day_zero = course.day_zero
+    return JourneyFacts(
+        stage=course.stage_enum,
+        eligible_with_consent=course.eligibility_assessments.filter(
+            eligible=True, consent_signed_on__isnull=False
+        ).exists(),
+        has_collection_with_bags=bool(latest_collection and latest_collection.bags.exists()),
+        run_status=RunStatus(run.status) if run else None,
+        run_is_from_latest_collection=bool(run and latest_collection and run.collection_id == latest_collection.id),
+        run_released_under_exception=bool(run and run.released_under_exception),
+        has_bridging_record=course.bridging_therapies.exists(),
+        has_lymphodepletion_record=course.lymphodepletions.exists(),
+        has_verified_infusion=course.infusions.exists(),
+        day_number=schedule.day_number(day_zero, on) if day_zero and on else None,
+    )
+
+
+@dataclass(frozen=True)
+class Move:
+    target: Stage
+    note: str = ""
+    override_reason: str = ""
+
+
+def _apply_move(course: TreatmentCourse, move: Move, *, by, occurred_at: datetime) -> StageEvent:
+    """Check one move against the rules and record it. The caller holds the course lock."""
+    last = course.stage_events.order_by("-occurred_at", "-id").first()
+    if last and occurred_at < last.occurred_at:
+        raise RuleRefused(
+            f"This move is dated {occurred_at:%Y-%m-%d %H:%M}, before the course entered "
+            f"{Stage(last.to_stage).label} ({last.occurred_at:%Y-%m-%d %H:%M})."
+        )
+    facts = journey_facts(course, on=schedule.local_date(occurred_at, _centre_tz()))
+    request = TransitionRequest(
+        target=move.target,
+        note=move.note,
+        override_reason=move.override_reason,
+        actor_may_override=by.has_perm("tracker.override_release"),
+    )
+    problems = journey.transition_problems(facts, request)
+    if problems:
+        raise RuleRefused(problems)
+    event = StageEvent.objects.create(
+        course=course,
+        from_stage=course.stage,
+        to_stage=move.target,
+        occurred_at=occurred_at,
+        by=by,
+        note=move.note,
+        override_reason=move.override_reason,
+    )
+    course.stage = move.target
+    course.stage_entered_at = occurred_at
+    save_audited(course, by=by, reason=f"stage: {Stage(event.from_stage).label} → {move.target.label}")
+    if move.target == Stage.DIED:
+        patient = course.patient
+        patient.died_on = schedule.local_date(occurred_at, _centre_tz())
+        save_audited(patient, by=by, reason=f"died: {move.note}")
+    return event
+
+
+@transaction.atomic
+def transition_course(
+    *,
+    course: TreatmentCourse,
+    to: Stage | str,
+    by,
+    note: str = "",
+    override_reason: str = "",
+    occurred_at: datetime | None = None,
+) -> StageEvent:
+    """Move a course to another stage if the journey rules allow it (journey.ALLOWED_TRANSITIONS)."""
+    _require(by, "tracker.change_stage", "move courses between stages")
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    _check_not_future(occurred_at, "occurred_at", now)
+    course = _lock(course)
+    try:
+        target = Stage(to)
+    except ValueError:
+        raise ValidationError({"to": f"{to!r} is not a stage; choose one of {', '.join(Stage)}."}) from None
+    return _apply_move(course, Move(target, note, override_reason), by=by, occurred_at=occurred_at)
+
+
+# --- Stage records ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_eligibility(*, course: TreatmentCourse, by, **fields) -> EligibilityAssessment:
+    _require(by, "tracker.add_eligibilityassessment", "record eligibility")
+    course = _lock(course)
+    _require_stage(course, {Stage.REFERRAL, Stage.ELIGIBILITY}, "Eligibility")
+    _check_not_future(fields["assessed_on"], "assessed_on", timezone.now())
+    if fields.get("eligible") and not fields.get("consent_signed_on"):
+        raise ValidationError({"consent_signed_on": "an eligible patient needs the date consent was signed."})
+    return create_audited(EligibilityAssessment, by=by, course=course, assessed_by=by, **fields)
+
+
+@transaction.atomic
+def record_collection(
+    *, course: TreatmentCourse, by, collected_on: date, site: str, bag_identifiers: list[str], **fields
+) -> Leukapheresis:
+    """A leukapheresis session and its bags (REFERENCE §1.1 row 2)."""
+    _require(by, "tracker.add_leukapheresis", "record collections")
+    course = _lock(course)
+    _require_stage(course, {Stage.COLLECTION}, "A collection")
+    _check_not_future(collected_on, "collected_on", timezone.now())
+    bags = [b.strip() for b in bag_identifiers if b.strip()]
+    if not bags:
+        raise ValidationError({"bag_identifiers": "give at least one bag identifier."})
+    if len(set(bags)) != len(bags):
+        raise ValidationError({"bag_identifiers": "each bag identifier must be different."})
+    taken = list(CollectionBag.objects.filter(bag_identifier__in=bags).values_list("bag_identifier", flat=True))
+    if taken:
+        raise ValidationError({"bag_identifiers": f"already on record: {', '.join(taken)}."})
+    collection = create_audited(
+        Leukapheresis, by=by, course=course, collected_on=collected_on, site=site, recorded_by=by, **fields
+    )
+    for bag in bags:
+        create_audited(CollectionBag, by=by, collection=collection, bag_identifier=bag)
+    return collection
+
+
+@transaction.atomic
+def register_manufacturing_run(
+    *, course: TreatmentCourse, by, collection: Leukapheresis, manufacturer: str, coi_id: str, **fields
+) -> ManufacturingRun:
+    """Send a collection to the manufacturer; the run starts in production (REFERENCE §1.5)."""
+    _require(by, "tracker.add_manufacturingrun", "register manufacturing runs")
+    course = _lock(course)
+    _require_stage(course, {Stage.COLLECTION}, "A manufacturing run")
+    if collection.course_id != course.id:
+        raise ValidationError({"collection": "the collection belongs to another course."})
+    if collection.manufacturing_runs.exists():
+        raise ValidationError({"collection": "this collection has already been sent for manufacturing."})
+    if ManufacturingRun.objects.filter(coi_id__iexact=coi_id.strip()).exists():
+        raise ValidationError({"coi_id": f"chain-of-identity id {coi_id!r} is already in use."})
+    return create_audited(
+        ManufacturingRun,
+        by=by,
+        course=course,
+        collection=collection,
+        manufacturer=manufacturer,
+        coi_id=coi_id.strip(),
+        recorded_by=by,
+        **fields,
+    )
+
+
+def _lock_run(run: ManufacturingRun) -> ManufacturingRun:
+    return ManufacturingRun.objects.select_for_update().get(pk=run.pk)
+
+
+@transaction.atomic
+def release_run(*, run: ManufacturingRun, by, released_on: date) -> ManufacturingRun:
+    """QA released the product in specification."""
+    _require(by, "tracker.change_manufacturingrun", "update manufacturing runs")
+    run = _lock_run(run)
+    if run.status != RunStatus.IN_PRODUCTION:
+        raise RuleRefused(f"Only a run in production can be released; this one is {run.get_status_display()}.")
+    _check_not_future(released_on, "released_on", timezone.now())
+    run.status, run.released_on = RunStatus.RELEASED, released_on
+    return save_audited(run, by=by, reason="released")
+
+
+@transaction.atomic
+def mark_run_out_of_specification(*, run: ManufacturingRun, by, finding: str, on: date) -> ManufacturingRun:
+    """The product missed a release specification (e.g. viability < 80 %, REFERENCE §1.5)."""
+    _require(by, "tracker.change_manufacturingrun", "update manufacturing runs")
+    run = _lock_run(run)
+    if run.status != RunStatus.IN_PRODUCTION:
+        raise RuleRefused(f"Only a run in production can be marked out of specification; this one is {run.get_status_display()}.")
+    if not finding.strip():
+        raise ValidationError({"finding": "describe the out-of-specification finding."})
+    run.status, run.oos_reason, run.released_on = RunStatus.OUT_OF_SPECIFICATION, finding, on
+    return save_audited(run, by=by, reason=f"out of specification: {finding}")
+
+
+@transaction.atomic
+def release_under_exception(*, run: ManufacturingRun, by, reason: str) -> ManufacturingRun:
+    """A physician accepts an out-of-spec product for infusion (REFERENCE §1.5: OOS product may
+    still be released under exception; CIBMTR outcomes were similar for viability 61–79 %)."""
+    _require(by, "tracker.override_release", "release an out-of-specification product")
+    run = _lock_run(run)
+    if run.status != RunStatus.OUT_OF_SPECIFICATION:
+        raise RuleRefused("Only an out-of-specification run can be released under exception.")
+    if not reason.strip():
+        raise ValidationError({"reason": "give the clinical reason for accepting the product."})
+    run.released_under_exception, run.exception_approved_by, run.exception_reason = True, by, reason
+    return save_audited(run, by=by, reason=f"released under exception: {reason}")
+
+
+@transaction.atomic
+def mark_run_failed(*, run: ManufacturingRun, by, reason: str) -> ManufacturingRun:
+    _require(by, "tracker.change_manufacturingrun", "update manufacturing runs")
+    run = _lock_run(run)
+    if run.status not in (RunStatus.IN_PRODUCTION, RunStatus.OUT_OF_SPECIFICATION) or run.bags.filter(
+        infusion__isnull=False
+    ).exists():
+        raise RuleRefused(f"A {run.get_status_display().lower()} run cannot be marked failed.")
+    if not reason.strip():
+        raise ValidationError({"reason": "give the reason the run failed."})
+    run.status, run.failure_reason = RunStatus.FAILED, reason
+    return save_audited(run, by=by, reason=f"failed: {reason}")
+
+
+@transaction.atomic
+def receive_product(*, run: ManufacturingRun, by, delivered_on: date, bag_identifiers: list[str]) -> list[ProductBag]:
+    """The product arrives at the site: record its bags, to be checked again at the bedside."""
+    _require(by, "tracker.add_productbag", "receive products")
+    run = _lock_run(run)
+    if not run.product_available:
+        raise RuleRefused("Only a released product can be received for infusion.")
+    bags = [b.strip() for b in bag_identifiers if b.strip()]
+    if not bags or len(set(bags)) != len(bags):
+        raise ValidationError({"bag_identifiers": "give one or more different bag identifiers."})
+    taken = list(ProductBag.objects.filter(bag_identifier__in=bags).values_list("bag_identifier", flat=True))
+    if taken:
+        raise ValidationError({"bag_identifiers": f"already on record: {', '.join(taken)}."})
+    _check_not_future(delivered_on, "delivered_on", timezone.now())
+    run.delivered_on = delivered_on
+    save_audited(run, by=by, reason="product received at site")
+    return [create_audited(ProductBag, by=by, run=run, bag_identifier=bag) for bag in bags]
+
+
+@transaction.atomic
+def start_bridging(*, course: TreatmentCourse, by, started_on: date, **fields) -> BridgingTherapy:
+    """Record bridging therapy; the first one moves the course into the bridging stage."""
+    _require(by, "tracker.add_bridgingtherapy", "record bridging therapy")
+    course = _lock(course)
+    _require_stage(course, {Stage.MANUFACTURING, Stage.BRIDGING}, "Bridging therapy")
+    _check_not_future(started_on, "started_on", timezone.now())
+    therapy = create_audited(BridgingTherapy, by=by, course=course, started_on=started_on, recorded_by=by, **fields)
+    if course.stage_enum == Stage.MANUFACTURING:
+        _apply_move(course, Move(Stage.BRIDGING, note=therapy.agents), by=by, occurred_at=_start_of_local_day(started_on))
+    return therapy
+
+
+@transaction.atomic
+def start_lymphodepletion(
+    *, course: TreatmentCourse, by, started_on: date, ended_on: date, override_reason: str = "", **fields
+) -> Lymphodepletion:
+    """Record lymphodepleting chemotherapy and move the course into it. Refused before the
+    product is released unless a physician overrides with a reason (Yescarta label, §1.2)."""
+    _require(by, "tracker.add_lymphodepletion", "record lymphodepletion")
+    course = _lock(course)
+    _require_stage(course, {Stage.MANUFACTURING, Stage.BRIDGING}, "Lymphodepletion")
+    _check_not_future(started_on, "started_on", timezone.now())
+    if ended_on < started_on:
+        raise ValidationError({"ended_on": "must be on or after the start date."})
+    if (ended_on - started_on).days > 7:
+        raise ValidationError({"ended_on": "lymphodepletion lasts at most 7 days (started_on to ended_on)."})
+    run = course.manufacturing_runs.order_by("-created_at").first()
+    before_release = not (run and run.product_available)
+    ld = create_audited(
+        Lymphodepletion,
+        by=by,
+        course=course,
+        started_on=started_on,
+        ended_on=ended_on,
+        started_before_release=before_release,
+        override_by=by if before_release and override_reason else None,
+        override_reason=override_reason if before_release else "",
+        recorded_by=by,
+        **fields,
+    )
+    _apply_move(
+        course,
+        Move(Stage.LYMPHODEPLETION, note=ld.get_regimen_display(), override_reason=override_reason if before_release else ""),
+        by=by,
+        occurred_at=_start_of_local_day(started_on),
+    )
+    return ld
+
+
+@transaction.atomic
+def record_infusion(
+    *,
+    course: TreatmentCourse,
+    by,
+    infused_at: datetime,
+    dose_value,
+    dose_unit: str,
+    scanned_bags: dict[str, str],
+    identity_checked_by,
+    identity_second_check_by,
+    identity_checked_at: datetime | None = None,
+    **fields,
+) -> Infusion:
+    """Day 0. Refused unless the product is released and every bag's chain-of-identity id, read
+    at the bedside, matches the manufacturing run, confirmed by two different staff members
+    (REFERENCE §1.4). The course moves to infusion and straight on to acute monitoring."""
+    _require(by, "tracker.add_infusion", "record infusions")
+    for checker in (identity_checked_by, identity_second_check_by):
+        if checker is not None and not checker.has_perm("tracker.verify_identity"):
+            raise PermissionDenied(f"{checker.get_full_name() or checker} may not confirm chain of identity.")
+    course = _lock(course)
+    _require_stage(course, {Stage.LYMPHODEPLETION}, "An infusion")
+    now = timezone.now()
+    _check_not_future(infused_at, "infused_at", now)
+    run = course.manufacturing_runs.order_by("-created_at").first()
+    if run is None or not run.product_available:
+        raise RuleRefused("Infusion needs a released product (or an out-of-spec product released under exception).")
+    bags = {b.bag_identifier: b for b in run.bags.select_for_update().filter(bag_identifier__in=scanned_bags)}
+    unknown = [b for b in scanned_bags if b not in bags]
+    if unknown:
+        raise RuleRefused(f"Bag(s) {', '.join(unknown)} are not product bags of this course's released run.")
+    used = [b for b, bag in bags.items() if bag.infusion_id]
+    if used:
+        raise RuleRefused(f"Bag(s) {', '.join(used)} have already been infused.")
+    problems = journey.chain_of_identity_problems(
+        expected_coi_id=run.coi_id,
+        scanned_coi_ids=list(scanned_bags.values()),
+        verifier_ids=[getattr(identity_checked_by, "pk", None), getattr(identity_second_check_by, "pk", None)],
+    )
+    if problems:
+        raise RuleRefused(problems)
+    infusion = create_audited(
+        Infusion,
+        by=by,
+        course=course,
+        infused_at=infused_at,
+        dose_value=dose_value,
+        dose_unit=dose_unit,
+        identity_checked_by=identity_checked_by,
+        identity_second_check_by=identity_second_check_by,
+        identity_checked_at=identity_checked_at or infused_at,
+        recorded_by=by,
+        **fields,
+    )
+    for identifier, bag in bags.items():
+        bag.infusion, bag.scanned_coi_id = infusion, scanned_bags[identifier].strip()
+        save_audited(bag, by=by, reason="infused")
+    _apply_move(course, Move(Stage.INFUSION, note="Chain of identity confirmed"), by=by, occurred_at=infused_at)
+    _apply_move(course, Move(Stage.ACUTE_MONITORING, note="Day 0"), by=by, occurred_at=infused_at)
+    return infusion

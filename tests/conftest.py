@@ -125,3 +125,24 @@ def course(patient, staff):
 @pytest.fixture
 def walker(course, staff):
     return CourseWalker(course, staff)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip integration/browser tests whose services are missing, or fail in CI."""
+    from tests import services_available
+
+    for item in items:
+        for marker, missing in (
+            ("integration", services_available.missing_for_integration),
+            ("browser", services_available.missing_for_browser),
+        ):
+            if marker not in item.keywords:
+                continue
+            reasons = missing()
+            if not reasons:
+                continue
+            if services_available.REQUIRED:
+                raise pytest.UsageError(
+                    f"TRACKER_REQUIRE_INTEGRATION=1 but {item.nodeid} cannot run: {'; '.join(reasons)}"
+                )
+            item.add_marker(pytest.mark.skip(reason="; ".join(reasons)))

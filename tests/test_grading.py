@@ -238,9 +238,7 @@ def test_crs_reason_lists_the_deciding_domain_first_then_the_others():
 
 def test_fever_only_reason_names_the_fever_row():
     result = crs(temperature_c=38.2)
-    assert result.reasons[0] == (
-        "Fever 38.2 °C without hypotension or hypoxia → grade 1 (ASTCT CRS table, fever row)"
-    )
+    assert result.reasons[0] == ("Fever 38.2 °C without hypotension or hypoxia → grade 1 (ASTCT CRS table, fever row)")
 
 
 def test_crs_result_carries_domains_and_rule_version():
@@ -553,9 +551,7 @@ def test_ice_score_boundaries(ice, expected):
     assert result.domains["encephalopathy"] == expected
 
 
-@pytest.mark.parametrize(
-    ("capd", "expected"), [(0, 0), (1, 1), (8, 1), (9, 3)], ids=lambda value: str(value)
-)
+@pytest.mark.parametrize(("capd", "expected"), [(0, 0), (1, 1), (8, 1), (9, 3)], ids=lambda value: str(value))
 def test_capd_score_boundaries(capd, expected):
     result = child_icans(capd_score=capd)
     assert result.grade == expected
@@ -583,10 +579,7 @@ def test_hemorrhage_only_is_grade_0_and_the_reason_says_why():
     result = icans(raised_icp_findings=["intracranial_hemorrhage"])
     assert result.grade == 0
     assert result.domains["raised_icp"] == 0
-    assert any(
-        "Intracranial hemorrhage is graded with CTCAE, not ICANS" in reason
-        for reason in result.reasons
-    )
+    assert any("Intracranial hemorrhage is graded with CTCAE, not ICANS" in reason for reason in result.reasons)
 
 
 def test_hemorrhage_with_edema_counts_the_edema_only():
@@ -596,9 +589,7 @@ def test_hemorrhage_with_edema_counts_the_edema_only():
 
 def test_astct_example_reason_names_the_seizure_first():
     result = icans(ice_score=3, seizure="generalized_resolved_rapidly")
-    assert result.reasons[0] == (
-        "Generalized seizure that resolved rapidly → grade 3 (ASTCT ICANS table, seizure row)"
-    )
+    assert result.reasons[0] == ("Generalized seizure that resolved rapidly → grade 3 (ASTCT ICANS table, seizure row)")
     assert "ICE score 3/10 → grade 2" in result.reasons[1]
 
 
@@ -680,17 +671,13 @@ def test_decision_11_10_capd_1_to_8_in_a_fully_alert_child_is_grade_1():
 
 
 def test_decision_11_11_seizure_of_exactly_5_minutes_is_not_prolonged():
-    seizure = classify_seizure(
-        duration_minutes=5, returned_to_baseline_between=None, on_eeg_only=False, focal=False
-    )
+    seizure = classify_seizure(duration_minutes=5, returned_to_baseline_between=None, on_eeg_only=False, focal=False)
     assert seizure is Seizure.GENERALIZED_RESOLVED_RAPIDLY
     assert icans(seizure=seizure).grade == 3
 
 
 def test_decision_11_11_seizure_of_5_5_minutes_is_prolonged():
-    seizure = classify_seizure(
-        duration_minutes=5.5, returned_to_baseline_between=None, on_eeg_only=False, focal=True
-    )
+    seizure = classify_seizure(duration_minutes=5.5, returned_to_baseline_between=None, on_eeg_only=False, focal=True)
     assert seizure is Seizure.PROLONGED_OVER_5_MIN
     assert icans(seizure=seizure).grade == 4
 
@@ -833,9 +820,7 @@ def test_thresholds_are_exact_constants():
 
 
 def test_crs_findings_accept_positional_arguments_in_the_documented_order():
-    findings = CrsFindings(
-        38.6, False, False, True, ("norepinephrine",), False, "nasal_cannula", 4, False
-    )
+    findings = CrsFindings(38.6, False, False, True, ("norepinephrine",), False, "nasal_cannula", 4, False)
     assert findings.hypotension is True
     assert findings.vasopressors == (Vasopressor.NOREPINEPHRINE,)
     assert findings.oxygen_device is OxygenDevice.NASAL_CANNULA
@@ -844,9 +829,7 @@ def test_crs_findings_accept_positional_arguments_in_the_documented_order():
 
 
 def test_icans_findings_accept_positional_arguments_in_the_documented_order():
-    findings = IcansFindings(
-        30, 8, None, "awakens_to_voice", False, "none", "tremor", ["papilledema"]
-    )
+    findings = IcansFindings(30, 8, None, "awakens_to_voice", False, "none", "tremor", ["papilledema"])
     assert findings.level_of_consciousness is LevelOfConsciousness.AWAKENS_TO_VOICE
     assert findings.seizure is Seizure.NONE
     assert findings.motor_finding is MotorFinding.TREMOR
@@ -880,9 +863,7 @@ def test_field_order_matches_the_public_interface():
 
 def test_enum_members_and_plain_strings_give_equal_findings():
     with_strings = CrsFindings(FEVER, vasopressors=["dopamine"], oxygen_device="blow_by")
-    with_members = CrsFindings(
-        FEVER, vasopressors=[Vasopressor.DOPAMINE], oxygen_device=OxygenDevice.BLOW_BY
-    )
+    with_members = CrsFindings(FEVER, vasopressors=[Vasopressor.DOPAMINE], oxygen_device=OxygenDevice.BLOW_BY)
     assert with_strings == with_members
     assert type(with_strings.oxygen_device) is OxygenDevice
 
@@ -934,8 +915,7 @@ CRS_ERRORS = [
     (
         "vasopressors",
         {"vasopressors": ["dobutamine"]},
-        "vasopressors: 'dobutamine' is not one of norepinephrine, epinephrine, phenylephrine, "
-        "dopamine, vasopressin",
+        "vasopressors: 'dobutamine' is not one of norepinephrine, epinephrine, phenylephrine, dopamine, vasopressin",
     ),
     (
         "vasopressors",

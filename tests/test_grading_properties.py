@@ -218,8 +218,7 @@ def test_icans_grade_is_always_between_0_and_4_and_the_worst_assessed_domain(fin
 def test_a_lower_ice_score_never_lowers_the_icans_grade(findings, first, second):
     better, worse = max(first, second), min(first, second)
     assert (
-        grade_icans(replace(findings, ice_score=worse)).grade
-        >= grade_icans(replace(findings, ice_score=better)).grade
+        grade_icans(replace(findings, ice_score=worse)).grade >= grade_icans(replace(findings, ice_score=better)).grade
     )
 
 
@@ -252,10 +251,7 @@ def test_worse_consciousness_never_lowers_the_icans_grade(findings, first, secon
 @given(icans_findings(), st.sampled_from(Seizure), st.sampled_from(Seizure))
 def test_a_worse_seizure_never_lowers_the_icans_grade(findings, first, second):
     better, worse = sorted([first, second], key=SEIZURE_RANK.__getitem__)
-    assert (
-        grade_icans(replace(findings, seizure=worse)).grade
-        >= grade_icans(replace(findings, seizure=better)).grade
-    )
+    assert grade_icans(replace(findings, seizure=worse)).grade >= grade_icans(replace(findings, seizure=better)).grade
 
 
 @given(icans_findings(), st.sampled_from(RaisedIcpFinding))

@@ -33,7 +33,11 @@ ALLOWED = [
     (
         Stage.COLLECTION,
         Stage.MANUFACTURING,
-        {"has_collection_with_bags": True, "run_status": RunStatus.IN_PRODUCTION, "run_is_from_latest_collection": True},
+        {
+            "has_collection_with_bags": True,
+            "run_status": RunStatus.IN_PRODUCTION,
+            "run_is_from_latest_collection": True,
+        },
         {},
     ),
     (Stage.COLLECTION, Stage.WITHDREW, {}, {"note": "Moved abroad"}),
@@ -118,7 +122,13 @@ GUARDED_REFUSALS = [
         {},
         "only after the manufacturing run failed",
     ),
-    (Stage.MANUFACTURING, Stage.MANUFACTURING_FAILURE, {"run_status": RunStatus.IN_PRODUCTION}, {"note": "x"}, "failed"),
+    (
+        Stage.MANUFACTURING,
+        Stage.MANUFACTURING_FAILURE,
+        {"run_status": RunStatus.IN_PRODUCTION},
+        {"note": "x"},
+        "failed",
+    ),
     (Stage.MANUFACTURING, Stage.MANUFACTURING_FAILURE, FAILED, {}, "note is required"),
     (Stage.BRIDGING, Stage.LYMPHODEPLETION, {"has_lymphodepletion_record": True}, {}, "physician's override"),
     (Stage.LYMPHODEPLETION, Stage.INFUSION, {"has_verified_infusion": True}, {}, "released product"),
@@ -150,7 +160,9 @@ def test_guarded_transition_is_refused_without_what_it_needs(current, target, fa
 
 def test_lymphodepletion_before_release_is_allowed_with_a_physicians_override():
     facts = JourneyFacts(stage=Stage.MANUFACTURING, has_lymphodepletion_record=True, run_status=RunStatus.IN_PRODUCTION)
-    request = TransitionRequest(Stage.LYMPHODEPLETION, override_reason="Rapidly progressive disease", actor_may_override=True)
+    request = TransitionRequest(
+        Stage.LYMPHODEPLETION, override_reason="Rapidly progressive disease", actor_may_override=True
+    )
     assert transition_problems(facts, request) == []
 
 
@@ -184,6 +196,13 @@ UNLISTED = [
 ]
 
 
+def test_a_mismatch_never_reveals_the_expected_chain_of_identity_id():
+    (problem,) = chain_of_identity_problems(
+        expected_coi_id="COI-RIGHT-7", scanned_coi_ids=["COI-WRONG"], verifier_ids=[1, 2]
+    )
+    assert "COI-RIGHT-7" not in problem and "Do not infuse" in problem
+
+
 def test_every_stage_has_a_refused_transition_in_the_table():
     assert {row[0] for row in UNLISTED} == set(Stage)
 
@@ -196,7 +215,7 @@ def test_transition_not_in_the_table_is_refused_with_its_error(current, target, 
 
 def test_refusal_lists_what_is_allowed_next():
     (problem,) = transition_problems(JourneyFacts(stage=Stage.REFERRAL), TransitionRequest(Stage.INFUSION))
-    assert "allowed next: Died, Eligibility, Withdrew" in problem
+    assert "allowed next: Died, Eligibility, Withdrawn" in problem
 
 
 def test_moving_to_the_current_stage_is_refused():
@@ -222,5 +241,6 @@ def test_closing_stages_have_no_exits():
 def test_chain_of_identity_check(scanned, verifiers, expected):
     problems = chain_of_identity_problems(expected_coi_id="COI-1", scanned_coi_ids=scanned, verifier_ids=verifiers)
     assert len(problems) == len(expected)
+    assert not any("COI-1" in problem and "COI-1" not in scanned for problem in problems)
     for problem, words in zip(problems, expected, strict=True):
         assert words in problem

@@ -156,7 +156,9 @@ def test_identity_can_only_be_confirmed_by_clinical_staff(walker, staff, coordin
 
 def test_infusion_moves_the_course_to_acute_monitoring_on_day_0(walker, staff):
     walk_to_lymphodepletion(walker)
-    infusion = _infuse(walker.course, staff, scanned=walker.run.coi_id.lower(), checker=staff.nurse, second=staff.second_nurse)
+    infusion = _infuse(
+        walker.course, staff, scanned=walker.run.coi_id.lower(), checker=staff.nurse, second=staff.second_nurse
+    )
     course = TreatmentCourse.objects.get()
     assert course.stage == Stage.ACUTE_MONITORING
     assert course.day_zero == date(2026, 1, 12)
@@ -182,7 +184,9 @@ def test_new_collection_is_refused_while_the_run_is_in_production(walker):
 
 def test_out_of_spec_run_allows_recollection_unless_released_under_exception(walker, staff):
     walk_to_manufacturing(walker)
-    services.mark_run_out_of_specification(run=walker.run, by=staff.coordinator, finding="Viability 72 %", on=date(2026, 1, 2))
+    services.mark_run_out_of_specification(
+        run=walker.run, by=staff.coordinator, finding="Viability 72 %", on=date(2026, 1, 2)
+    )
     walker.recollect(date(2026, 1, 3))
     assert walker.course.stage == Stage.COLLECTION
 
@@ -199,7 +203,9 @@ def test_out_of_spec_product_released_under_exception_can_be_infused(walker, sta
 
 def test_only_a_physician_releases_an_out_of_spec_product(walker, staff):
     walk_to_manufacturing(walker)
-    services.mark_run_out_of_specification(run=walker.run, by=staff.coordinator, finding="Viability 72 %", on=date(2026, 1, 2))
+    services.mark_run_out_of_specification(
+        run=walker.run, by=staff.coordinator, finding="Viability 72 %", on=date(2026, 1, 2)
+    )
     with pytest.raises(PermissionDenied):
         services.release_under_exception(run=walker.run, by=staff.coordinator, reason="Because")
 
@@ -231,7 +237,9 @@ def test_a_move_dated_before_the_previous_one_is_refused(walker):
 
 def test_a_move_in_the_future_is_refused(course, coordinator, frozen_now):
     with pytest.raises(ValidationError, match="future"):
-        services.transition_course(course=course, to=Stage.ELIGIBILITY, by=coordinator, occurred_at=frozen_now + timedelta(hours=1))
+        services.transition_course(
+            course=course, to=Stage.ELIGIBILITY, by=coordinator, occurred_at=frozen_now + timedelta(hours=1)
+        )
 
 
 def test_death_records_the_date_on_the_patient(walker):
@@ -307,7 +315,11 @@ def test_collection_bag_identifiers_must_be_unique(walker, staff):
     walker.confirm_eligible(date(2025, 12, 8))
     with pytest.raises(ValidationError, match="different"):
         services.record_collection(
-            course=walker.course, by=staff.coordinator, collected_on=date(2025, 12, 15), site="Unit", bag_identifiers=["A", "A"]
+            course=walker.course,
+            by=staff.coordinator,
+            collected_on=date(2025, 12, 15),
+            site="Unit",
+            bag_identifiers=["A", "A"],
         )
 
 

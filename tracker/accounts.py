@@ -9,9 +9,7 @@ from tracker.models import Centre, Patient, StaffProfile
 
 
 @transaction.atomic
-def create_staff_user(
-    *, username: str, role: str, centre: Centre, password: str | None = None, **fields
-):
+def create_staff_user(*, username: str, role: str, centre: Centre, password: str | None = None, **fields):
     if role not in roles.STAFF_ROLES:
         raise ValueError(f"role must be one of {', '.join(roles.STAFF_ROLES)}, got {role!r}")
     job_title = fields.pop("job_title", role.title())

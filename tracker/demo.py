@@ -43,7 +43,7 @@ class CourseWalker:
 
     @property
     def run(self) -> ManufacturingRun | None:
-        return self.course.manufacturing_runs.order_by("-created_at", "-id").first()
+        return self.course.latest_run()
 
     def _move(self, to: Stage, on: date, note: str = "", by=None, hour: int = 9):
         services.transition_course(
@@ -106,7 +106,9 @@ class CourseWalker:
         self._move(Stage.MANUFACTURING, on, "Shipped to manufacturer", hour=16)
 
     def bridge(self, on: date, agents: str = "Polatuzumab + rituximab", modality: str = "targeted"):
-        services.start_bridging(course=self.course, by=self.staff.physician, started_on=on, agents=agents, modality=modality)
+        services.start_bridging(
+            course=self.course, by=self.staff.physician, started_on=on, agents=agents, modality=modality
+        )
         self.course.refresh_from_db()
 
     def release_and_receive(self, released_on: date, delivered_on: date, *, bags: int = 1):
@@ -122,7 +124,10 @@ class CourseWalker:
         services.mark_run_out_of_specification(run=self.run, by=self.staff.coordinator, finding=finding, on=on)
         services.release_under_exception(run=self.run, by=self.staff.physician, reason=reason)
         services.receive_product(
-            run=self.run, by=self.staff.coordinator, delivered_on=delivered_on, bag_identifiers=[self._next_identifier("BAG")]
+            run=self.run,
+            by=self.staff.coordinator,
+            delivered_on=delivered_on,
+            bag_identifiers=[self._next_identifier("BAG")],
         )
 
     def fail_run(self, reason: str = "Insufficient expansion"):
@@ -144,7 +149,9 @@ class CourseWalker:
             ended_on=ended_on,
             regimen=Lymphodepletion.Regimen.FLU_CY,
             fludarabine_mg_m2=Decimal("30"),
-            cyclophosphamide_mg_m2=Decimal("500") if self.course.product in ("axi_cel", "brexu_cel") else Decimal("300"),
+            cyclophosphamide_mg_m2=Decimal("500")
+            if self.course.product in ("axi_cel", "brexu_cel")
+            else Decimal("300"),
             override_reason=override_reason,
         )
         self.course.refresh_from_db()

@@ -65,11 +65,11 @@ def env_database(name: str, *, default: str) -> dict:
     url = os.environ.get(name) or default
     scheme = urlsplit(url).scheme
     if scheme not in DATABASE_SCHEMES:
-        raise ImproperlyConfigured(
-            f"{name} must start with sqlite:// or postgres://, got {scheme or url!r}."
-        )
+        raise ImproperlyConfigured(f"{name} must start with sqlite:// or postgres://, got {scheme or url!r}.")
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(
+            url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60, minimum=0), conn_health_checks=True
+        )
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} could not be parsed: {error}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -92,7 +92,5 @@ def env_broker_url(name: str, *, default: str) -> str:
     url = os.environ.get(name) or default
     scheme = urlsplit(url).scheme.split("+")[0]
     if scheme not in BROKER_SCHEMES:
-        raise ImproperlyConfigured(
-            f"{name} must be a redis://, amqp:// or filesystem:// URL, got {url!r}."
-        )
+        raise ImproperlyConfigured(f"{name} must be a redis://, amqp:// or filesystem:// URL, got {url!r}.")
     return url

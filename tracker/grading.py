@@ -131,9 +131,7 @@ class LevelOfConsciousness(StrEnum):
     AWAKENS_SPONTANEOUSLY = "awakens_spontaneously"
     AWAKENS_TO_VOICE = "awakens_to_voice"
     AWAKENS_ONLY_TO_TACTILE_STIMULUS = "awakens_only_to_tactile_stimulus"
-    REQUIRES_VIGOROUS_OR_REPETITIVE_TACTILE_STIMULI = (
-        "requires_vigorous_or_repetitive_tactile_stimuli"
-    )
+    REQUIRES_VIGOROUS_OR_REPETITIVE_TACTILE_STIMULI = "requires_vigorous_or_repetitive_tactile_stimuli"
     UNAROUSABLE = "unarousable"
     STUPOR = "stupor"
     COMA = "coma"
@@ -143,9 +141,7 @@ class Seizure(StrEnum):
     NONE = "none"
     FOCAL_RESOLVED_RAPIDLY = "focal_resolved_rapidly"
     GENERALIZED_RESOLVED_RAPIDLY = "generalized_resolved_rapidly"
-    NONCONVULSIVE_ON_EEG_RESOLVED_WITH_INTERVENTION = (
-        "nonconvulsive_on_eeg_resolved_with_intervention"
-    )
+    NONCONVULSIVE_ON_EEG_RESOLVED_WITH_INTERVENTION = "nonconvulsive_on_eeg_resolved_with_intervention"
     PROLONGED_OVER_5_MIN = "prolonged_over_5_min"
     REPETITIVE_WITHOUT_RETURN_TO_BASELINE = "repetitive_without_return_to_baseline"
 
@@ -181,22 +177,16 @@ def _exact(value: int | float | Decimal) -> Decimal:
 
 def _check_number(field: str, value: object, low: Decimal, high: Decimal, unit: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise FindingError(
-            f"{field} must be a number between {low} and {high}{unit}, got {value!r}", field=field
-        )
+        raise FindingError(f"{field} must be a number between {low} and {high}{unit}, got {value!r}", field=field)
     exact = _exact(value)
     if not exact.is_finite() or not low <= exact <= high:
-        raise FindingError(
-            f"{field} must be between {low} and {high}{unit}, got {value}", field=field
-        )
+        raise FindingError(f"{field} must be between {low} and {high}{unit}, got {value}", field=field)
 
 
 def _check_score(field: str, value: object, score_range: tuple[int, int]) -> None:
     low, high = score_range
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise FindingError(
-            f"{field} must be a whole number between {low} and {high}, got {value!r}", field=field
-        )
+        raise FindingError(f"{field} must be a whole number between {low} and {high}, got {value!r}", field=field)
 
 
 def _check_flag(field: str, value: object) -> None:
@@ -417,9 +407,7 @@ def _fever_domain(findings: CrsFindings) -> _Domain:
         return _Domain("fever", 1, f"Fever {temperature}", "fever")
     if _exact(findings.temperature_c) >= FEVER_THRESHOLD_C:
         finding = f"temperature {temperature} attributed to another cause"
-        return _Domain(
-            "fever", 0, finding, "fever", ("Fever attributed to another cause: not counted",)
-        )
+        return _Domain("fever", 0, finding, "fever", ("Fever attributed to another cause: not counted",))
     return _Domain("fever", 0, f"temperature {temperature}", "fever")
 
 
@@ -438,8 +426,7 @@ def _hypotension_domain(findings: CrsFindings) -> _Domain:
     if agents and not findings.hypotension:
         # §11 decision 4: the pressure may be normal only because the drug is running.
         notes = (
-            f"Vasopressor running ({names}) although hypotension was not ticked: "
-            "counted as hypotension needing it",
+            f"Vasopressor running ({names}) although hypotension was not ticked: counted as hypotension needing it",
         )
     if len(counted) >= 2:
         # Grade 4: "multiple vasopressors (excluding vasopressin)".
@@ -519,9 +506,7 @@ def grade_crs(findings: CrsFindings) -> GradeResult:
 
     deciding = _worst((hypotension, hypoxia, fever))
     if deciding is fever:
-        first = (
-            f"{fever.finding} without hypotension or hypoxia → grade 1 (ASTCT CRS table, fever row)"
-        )
+        first = f"{fever.finding} without hypotension or hypoxia → grade 1 (ASTCT CRS table, fever row)"
     elif fever.grade == 1:
         first = _crs_reason(deciding, f"{fever.finding} with")
     else:
@@ -557,9 +542,7 @@ CONSCIOUSNESS_WORDS = {
     LevelOfConsciousness.AWAKENS_SPONTANEOUSLY: "drowsy, awakens spontaneously",
     LevelOfConsciousness.AWAKENS_TO_VOICE: "awakens only to voice",
     LevelOfConsciousness.AWAKENS_ONLY_TO_TACTILE_STIMULUS: "awakens only to touch",
-    LevelOfConsciousness.REQUIRES_VIGOROUS_OR_REPETITIVE_TACTILE_STIMULI: (
-        "needs vigorous or repeated touch to wake"
-    ),
+    LevelOfConsciousness.REQUIRES_VIGOROUS_OR_REPETITIVE_TACTILE_STIMULI: ("needs vigorous or repeated touch to wake"),
     LevelOfConsciousness.UNAROUSABLE: "unarousable",
     LevelOfConsciousness.STUPOR: "stupor",
     LevelOfConsciousness.COMA: "coma",
@@ -582,9 +565,7 @@ SEIZURE_WORDS = {
         "non-convulsive seizures on EEG that resolved with treatment"
     ),
     Seizure.PROLONGED_OVER_5_MIN: "prolonged seizure lasting over 5 minutes",
-    Seizure.REPETITIVE_WITHOUT_RETURN_TO_BASELINE: (
-        "repeated seizures without return to baseline between them"
-    ),
+    Seizure.REPETITIVE_WITHOUT_RETURN_TO_BASELINE: ("repeated seizures without return to baseline between them"),
 }
 
 # ASTCT 2019 (Lee et al., BBMT 25:625), ICANS table, motor findings row, and ICANS rule 3.3.4:
@@ -676,10 +657,7 @@ def _consciousness_domain(findings: IcansFindings) -> _Domain:
     level = findings.level_of_consciousness
     words = f"level of consciousness: {CONSCIOUSNESS_WORDS[level]}"
     row = "depressed level of consciousness"
-    if (
-        findings.consciousness_attributable_to_other_cause
-        and level is not LevelOfConsciousness.ALERT
-    ):
+    if findings.consciousness_attributable_to_other_cause and level is not LevelOfConsciousness.ALERT:
         # ICANS rule 3.3.3: depressed consciousness must have no other cause (e.g. sedation).
         note = (
             f"Depressed consciousness ({CONSCIOUSNESS_WORDS[level]}) attributed to another "
@@ -755,18 +733,13 @@ def grade_icans(findings: IcansFindings) -> GradeResult:
         first = f"No ICANS criteria met{scope} → grade 0 ({summary})"
         return GradeResult(0, (first, *notes), domains, not_assessed, bool(not_assessed))
 
-    first = (
-        f"{_sentence(deciding.finding)} → grade {deciding.grade} "
-        f"(ASTCT ICANS table, {deciding.row} row)"
-    )
+    first = f"{_sentence(deciding.finding)} → grade {deciding.grade} (ASTCT ICANS table, {deciding.row} row)"
     also = tuple(
         f"Also {d.finding} → grade {d.grade} on its own (ASTCT ICANS table, {d.row} row)"
         for d in assessed
         if d.grade > 0 and d is not deciding
     )
-    return GradeResult(
-        deciding.grade, (first, *also, *notes), domains, not_assessed, bool(not_assessed)
-    )
+    return GradeResult(deciding.grade, (first, *also, *notes), domains, not_assessed, bool(not_assessed))
 
 
 # --- Helpers for the recording layer -------------------------------------------------------
@@ -786,9 +759,7 @@ def classify_seizure(
     prolonged and not repetitive-without-baseline counts as "resolved rapidly" (for EEG-only
     seizures, "resolved with intervention").
     """
-    if isinstance(duration_minutes, bool) or not isinstance(
-        duration_minutes, int | float | Decimal
-    ):
+    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int | float | Decimal):
         raise FindingError(
             f"duration_minutes must be a number of minutes ≥ 0, got {duration_minutes!r}",
             field="duration_minutes",
@@ -825,9 +796,7 @@ def fahrenheit_to_celsius(value: int | float | Decimal) -> Decimal:
         raise FindingError(f"temperature_f must be a number, got {value!r}", field="temperature_f")
     fahrenheit = _exact(value)
     if not fahrenheit.is_finite():
-        raise FindingError(
-            f"temperature_f must be a finite number, got {value}", field="temperature_f"
-        )
+        raise FindingError(f"temperature_f must be a finite number, got {value}", field="temperature_f")
     # fahrenheit == integer / denominator exactly, so everything below is integer arithmetic.
     integer, denominator = fahrenheit.as_integer_ratio()
     numerator = (integer - 32 * denominator) * 5

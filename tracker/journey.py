@@ -59,19 +59,15 @@ STAGE_LABELS = {
     Stage.LONG_TERM_FOLLOW_UP: "Long-term follow-up",
     Stage.COMPLETED: "Completed",
     Stage.DIED: "Died",
-    Stage.WITHDREW: "Withdrew",
+    Stage.WITHDREW: "Withdrawn",
     Stage.INELIGIBLE: "Ineligible",
     Stage.MANUFACTURING_FAILURE: "Manufacturing failure",
 }
 
-CLOSING_STAGES = frozenset(
-    {Stage.COMPLETED, Stage.DIED, Stage.WITHDREW, Stage.INELIGIBLE, Stage.MANUFACTURING_FAILURE}
-)
+CLOSING_STAGES = frozenset({Stage.COMPLETED, Stage.DIED, Stage.WITHDREW, Stage.INELIGIBLE, Stage.MANUFACTURING_FAILURE})
 ACTIVE_STAGES = tuple(stage for stage in Stage if stage not in CLOSING_STAGES)
 # Stages in which the patient has received the product (intention-to-treat vs infused set, §8.1).
-POST_INFUSION_STAGES = frozenset(
-    {Stage.INFUSION, Stage.ACUTE_MONITORING, Stage.FOLLOW_UP, Stage.LONG_TERM_FOLLOW_UP}
-)
+POST_INFUSION_STAGES = frozenset({Stage.INFUSION, Stage.ACUTE_MONITORING, Stage.FOLLOW_UP, Stage.LONG_TERM_FOLLOW_UP})
 
 _ANY_TIME_EXITS = {Stage.WITHDREW, Stage.DIED}
 
@@ -91,12 +87,8 @@ ALLOWED_TRANSITIONS: dict[Stage, frozenset[Stage]] = {
             *_ANY_TIME_EXITS,
         }
     ),
-    Stage.BRIDGING: frozenset(
-        {Stage.LYMPHODEPLETION, Stage.COLLECTION, Stage.MANUFACTURING_FAILURE, *_ANY_TIME_EXITS}
-    ),
-    Stage.LYMPHODEPLETION: frozenset(
-        {Stage.INFUSION, Stage.COLLECTION, Stage.MANUFACTURING_FAILURE, *_ANY_TIME_EXITS}
-    ),
+    Stage.BRIDGING: frozenset({Stage.LYMPHODEPLETION, Stage.COLLECTION, Stage.MANUFACTURING_FAILURE, *_ANY_TIME_EXITS}),
+    Stage.LYMPHODEPLETION: frozenset({Stage.INFUSION, Stage.COLLECTION, Stage.MANUFACTURING_FAILURE, *_ANY_TIME_EXITS}),
     # Infusion is a moment, not a phase: the only way on is into acute monitoring (or death).
     Stage.INFUSION: frozenset({Stage.ACUTE_MONITORING, Stage.DIED}),
     Stage.ACUTE_MONITORING: frozenset({Stage.FOLLOW_UP, *_ANY_TIME_EXITS}),
@@ -210,8 +202,7 @@ def _to_manufacturing(facts: JourneyFacts, request: TransitionRequest) -> list[s
         problems.append("Record the leukapheresis collection with at least one bag identifier first.")
     if facts.run_status != RunStatus.IN_PRODUCTION or not facts.run_is_from_latest_collection:
         problems.append(
-            "Register the manufacturing run for the latest collection (manufacturer, lot, "
-            "chain-of-identity id) first."
+            "Register the manufacturing run for the latest collection (manufacturer, lot, chain-of-identity id) first."
         )
     return problems
 
@@ -276,8 +267,7 @@ def _to_manufacturing_failure(facts: JourneyFacts, request: TransitionRequest) -
     problems = []
     if not facts.run_unusable:
         problems.append(
-            "Manufacturing failure needs a run recorded as failed, or out of specification "
-            "and not released."
+            "Manufacturing failure needs a run recorded as failed, or out of specification and not released."
         )
     problems += _needs_note("why no further collection is planned")(facts, request)
     return problems
@@ -311,9 +301,11 @@ def chain_of_identity_problems(
         problems.append("Select at least one bag to infuse.")
     for scanned in scanned_coi_ids:
         if scanned.strip().upper() != expected_coi_id.strip().upper():
+            # The expected id is deliberately not shown: the check is only worth something
+            # if the id is read from the bag in hand, not copied from the screen.
             problems.append(
-                f"Bag chain-of-identity id {scanned!r} does not match this course's "
-                f"manufacturing run ({expected_coi_id!r}). Do not infuse."
+                f"Bag chain-of-identity id {scanned!r} does not match this patient's manufacturing "
+                "run. Do not infuse: check the bag label and the patient's identity again."
             )
     present = [v for v in verifier_ids if v is not None]
     if len(present) < 2:

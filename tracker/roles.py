@@ -63,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_BEDSIDE,
         "tracker.change_stage",
         "tracker.add_eligibilityassessment",
+        "tracker.add_bridgingtherapy",
         "tracker.add_lymphodepletion",
         "tracker.override_release",
         "tracker.change_manufacturingrun",
@@ -91,7 +92,6 @@ def sync_roles() -> None:
                 continue
             wanted.append(perm)
         group.permissions.set(wanted)
-
 
 
 def role_of(user) -> str | None:

@@ -34,9 +34,7 @@ class TargetAntigen(models.Model):
 
 class TreatmentCourseQuerySet(KeptQuerySet):
     def on_care_team_of(self, user) -> "TreatmentCourseQuerySet":
-        return self.filter(
-            Q(treating_physician=user) | Q(coordinator=user) | Q(care_team_members__user=user)
-        )
+        return self.filter(Q(treating_physician=user) | Q(coordinator=user) | Q(care_team_members__user=user))
 
     def visible_to(self, user) -> "TreatmentCourseQuerySet":
         return self.filter(patient__in=Patient.objects.visible_to(user).values("pk"))
@@ -174,9 +172,14 @@ class TreatmentCourse(KeptRecord):
             on = timezone.localdate()
         return schedule.day_number(zero, on)
 
+    def latest_run(self):
+        """The newest manufacturing run: a new run is only made after the previous one failed,
+        so this is the product that is (or will be) infused."""
+        return self.manufacturing_runs.select_related("collection").order_by("-created_at", "-id").first()
+
     def vein_to_vein(self) -> VeinToVein | None:
-        """Vein-to-vein time for the product actually infused (or the newest run before infusion)."""
-        run = self.manufacturing_runs.select_related("collection").order_by("-created_at").first()
+        """Vein-to-vein time for the product of the newest run."""
+        run = self.latest_run()
         if run is None:
             return None
         return VeinToVein.from_dates(

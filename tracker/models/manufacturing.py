@@ -47,7 +47,7 @@ class ManufacturingRun(KeptRecord):
     objects = KeptQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.manufacturer} lot {self.lot_number or '—'} ({self.get_status_display()})"

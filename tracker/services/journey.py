@@ -143,6 +143,14 @@ def open_course(
 
 
 @transaction.atomic
+def refer_new_patient(*, by, patient_fields: dict, course_fields: dict) -> TreatmentCourse:
+    """Register a patient and open their first course at referral, together or not at all."""
+    patient = register_patient(by=by, **patient_fields)
+    course = open_course(patient=patient, by=by, coordinator=by, **course_fields)
+    return course
+
+
+@transaction.atomic
 def add_care_team_member(*, course: TreatmentCourse, user, role: str, by) -> CareTeamMember:
     _require(by, "tracker.add_careteammember", "change care teams")
     member = CareTeamMember.objects.filter(course=course, user=user).first()
@@ -155,7 +163,7 @@ def add_care_team_member(*, course: TreatmentCourse, user, role: str, by) -> Car
 def journey_facts(course: TreatmentCourse, *, on: date | None = None) -> JourneyFacts:
     """Everything the stage rules need, read from the database in a fixed number of queries."""
     latest_collection = course.collections.order_by("-collected_on", "-id").first()
-    run = course.manufacturing_runs.order_by("-created_at", "-id").first()
+    run = course.latest_run()
     day_zero = course.day_zero
     return JourneyFacts(
         stage=course.stage_enum,
@@ -327,7 +335,9 @@ def mark_run_out_of_specification(*, run: ManufacturingRun, by, finding: str, on
     _require(by, "tracker.change_manufacturingrun", "update manufacturing runs")
     run = _lock_run(run)
     if run.status != RunStatus.IN_PRODUCTION:
-        raise RuleRefused(f"Only a run in production can be marked out of specification; this one is {run.get_status_display()}.")
+        raise RuleRefused(
+            f"Only a run in production can be marked out of specification; this one is {run.get_status_display()}."
+        )
     if not finding.strip():
         raise ValidationError({"finding": "describe the out-of-specification finding."})
     run.status, run.oos_reason, run.released_on = RunStatus.OUT_OF_SPECIFICATION, finding, on
@@ -352,9 +362,10 @@ def release_under_exception(*, run: ManufacturingRun, by, reason: str) -> Manufa
 def mark_run_failed(*, run: ManufacturingRun, by, reason: str) -> ManufacturingRun:
     _require(by, "tracker.change_manufacturingrun", "update manufacturing runs")
     run = _lock_run(run)
-    if run.status not in (RunStatus.IN_PRODUCTION, RunStatus.OUT_OF_SPECIFICATION) or run.bags.filter(
-        infusion__isnull=False
-    ).exists():
+    if (
+        run.status not in (RunStatus.IN_PRODUCTION, RunStatus.OUT_OF_SPECIFICATION)
+        or run.bags.filter(infusion__isnull=False).exists()
+    ):
         raise RuleRefused(f"A {run.get_status_display().lower()} run cannot be marked failed.")
     if not reason.strip():
         raise ValidationError({"reason": "give the reason the run failed."})
@@ -390,7 +401,9 @@ def start_bridging(*, course: TreatmentCourse, by, started_on: date, **fields) -
     _check_not_future(started_on, "started_on", timezone.now())
     therapy = create_audited(BridgingTherapy, by=by, course=course, started_on=started_on, recorded_by=by, **fields)
     if course.stage_enum == Stage.MANUFACTURING:
-        _apply_move(course, Move(Stage.BRIDGING, note=therapy.agents), by=by, occurred_at=_start_of_local_day(started_on))
+        _apply_move(
+            course, Move(Stage.BRIDGING, note=therapy.agents), by=by, occurred_at=_start_of_local_day(started_on)
+        )
     return therapy
 
 
@@ -408,7 +421,7 @@ def start_lymphodepletion(
         raise ValidationError({"ended_on": "must be on or after the start date."})
     if (ended_on - started_on).days > 7:
         raise ValidationError({"ended_on": "lymphodepletion lasts at most 7 days (started_on to ended_on)."})
-    run = course.manufacturing_runs.order_by("-created_at").first()
+    run = course.latest_run()
     before_release = not (run and run.product_available)
     ld = create_audited(
         Lymphodepletion,
@@ -424,7 +437,11 @@ def start_lymphodepletion(
     )
     _apply_move(
         course,
-        Move(Stage.LYMPHODEPLETION, note=ld.get_regimen_display(), override_reason=override_reason if before_release else ""),
+        Move(
+            Stage.LYMPHODEPLETION,
+            note=ld.get_regimen_display(),
+            override_reason=override_reason if before_release else "",
+        ),
         by=by,
         occurred_at=_start_of_local_day(started_on),
     )
@@ -456,7 +473,7 @@ def record_infusion(
     _require_stage(course, {Stage.LYMPHODEPLETION}, "An infusion")
     now = timezone.now()
     _check_not_future(infused_at, "infused_at", now)
-    run = course.manufacturing_runs.order_by("-created_at").first()
+    run = course.latest_run()
     if run is None or not run.product_available:
         raise RuleRefused("Infusion needs a released product (or an out-of-spec product released under exception).")
     bags = {b.bag_identifier: b for b in run.bags.select_for_update().filter(bag_identifier__in=scanned_bags)}

@@ -1,0 +1,368 @@
+"""Read-only pages: the programme dashboard, a course's journey, its audit trail, and the
+patient's own timeline. Each page runs a fixed number of queries whatever the cohort size."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from tracker import journey, roles, schedule
+from tracker.audit import field_changes
+from tracker.journey import Stage
+from tracker.models import (
+    BridgingTherapy,
+    CareTeamMember,
+    CollectionBag,
+    EligibilityAssessment,
+    Infusion,
+    Leukapheresis,
+    Lymphodepletion,
+    ManufacturingRun,
+    Patient,
+    ProductBag,
+    StageEvent,
+    TreatmentCourse,
+)
+
+# What each stage means, in words for patients and families.
+PATIENT_STAGE_TEXT = {
+    Stage.REFERRAL: "Your doctor has referred you to the CAR-T team.",
+    Stage.ELIGIBILITY: "The team is checking that CAR-T therapy is safe and suitable for you.",
+    Stage.COLLECTION: "Your T cells will be collected from your blood (leukapheresis).",
+    Stage.MANUFACTURING: "Your T cells are being made into CAR-T cells at the manufacturer.",
+    Stage.BRIDGING: "You are having treatment to keep the disease under control while your cells are made.",
+    Stage.LYMPHODEPLETION: "You are having a short course of chemotherapy to make room for the CAR-T cells.",
+    Stage.INFUSION: "Your CAR-T cells were given back to you (day 0).",
+    Stage.ACUTE_MONITORING: "The first weeks after infusion: the team checks on you closely, several times a day.",
+    Stage.FOLLOW_UP: "Regular check-ups to see how well the treatment worked.",
+    Stage.LONG_TERM_FOLLOW_UP: "Yearly check-ups for the long term, up to 15 years.",
+    Stage.COMPLETED: "Your follow-up programme is complete.",
+    Stage.DIED: "",
+    Stage.WITHDREW: "You have left the programme.",
+    Stage.INELIGIBLE: "CAR-T therapy was not suitable at this time.",
+    Stage.MANUFACTURING_FAILURE: "Your CAR-T cells could not be made.",
+}
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _day_of(course: TreatmentCourse, moment: datetime | date | None) -> int | None:
+    zero = course.day_zero
+    if zero is None or moment is None:
+        return None
+    on = schedule.local_date(moment, _tz()) if isinstance(moment, datetime) else moment
+    return schedule.day_number(zero, on)
+
+
+@login_required
+def home(request):
+    if roles.role_of(request.user) == roles.PATIENT:
+        return redirect("my_journey")
+    return redirect("dashboard")
+
+
+def staff_only(view):
+    """Staff pages: a patient's login never reaches them."""
+
+    def wrapped(request, *args, **kwargs):
+        if not roles.is_staff_role(request.user):
+            raise PermissionDenied("This page is for the care team.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return login_required(wrapped)
+
+
+@staff_only
+def dashboard(request):
+    """The programme at a glance: how many courses in each stage, and the course list."""
+    visible = TreatmentCourse.objects.visible_to(request.user)
+    counts = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
+    # Infusion is a moment (courses go straight on to acute monitoring), so it shows only if used.
+    pipeline = [
+        (stage, counts.get(stage.value, 0))
+        for stage in Stage
+        if counts.get(stage.value) or not (stage.is_closing or stage == Stage.INFUSION)
+    ]
+
+    stage = request.GET.get("stage", "")
+    diagnosis = request.GET.get("diagnosis", "")
+    query = request.GET.get("q", "").strip()
+    courses = visible.select_related("patient", "treating_physician").with_journey_dates()
+    if stage == "active":
+        courses = courses.active()
+    elif stage in Stage._value2member_map_:
+        courses = courses.filter(stage=stage)
+    if diagnosis:
+        courses = courses.filter(diagnosis=diagnosis)
+    if query:
+        courses = courses.filter(
+            Q(patient__mrn__icontains=query)
+            | Q(patient__family_name__icontains=query)
+            | Q(patient__given_name__icontains=query)
+        )
+    courses = courses.order_by("patient__family_name", "patient__given_name", "sequence")
+    page = Paginator(courses, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [(course, None if course.is_closed else course.day_number(today)) for course in page]
+    return render(
+        request,
+        "tracker/dashboard.html",
+        {
+            "pipeline": pipeline,
+            "total": sum(counts.values()),
+            "active_total": sum(n for s, n in counts.items() if s not in journey.CLOSING_STAGES),
+            "rows": rows,
+            "page": page,
+            "stage": stage,
+            "diagnosis": diagnosis,
+            "q": query,
+            "diagnoses": TreatmentCourse.Diagnosis.choices,
+        },
+    )
+
+
+def course_queryset(user):
+    return (
+        TreatmentCourse.objects.visible_to(user)
+        .select_related("patient", "treating_physician", "coordinator")
+        .with_journey_dates()
+        .prefetch_related(
+            "target_antigens",
+            Prefetch("stage_events", queryset=StageEvent.objects.select_related("by")),
+            Prefetch("eligibility_assessments", queryset=EligibilityAssessment.objects.select_related("assessed_by")),
+            Prefetch("collections", queryset=Leukapheresis.objects.prefetch_related("bags")),
+            Prefetch(
+                "manufacturing_runs",
+                queryset=ManufacturingRun.objects.select_related(
+                    "collection", "exception_approved_by"
+                ).prefetch_related("bags"),
+            ),
+            "bridging_therapies",
+            Prefetch("lymphodepletions", queryset=Lymphodepletion.objects.select_related("override_by")),
+            Prefetch(
+                "infusions",
+                queryset=Infusion.objects.select_related(
+                    "identity_checked_by", "identity_second_check_by"
+                ).prefetch_related("bags"),
+            ),
+            Prefetch("care_team_members", queryset=CareTeamMember.objects.select_related("user")),
+        )
+    )
+
+
+def get_visible_course(request, course_id) -> TreatmentCourse:
+    """Another team's course is a plain 404, which reveals nothing about it."""
+    return get_object_or_404(course_queryset(request.user), public_id=course_id)
+
+
+@dataclass
+class TimelineEntry:
+    event: StageEvent
+    day: int | None
+
+
+@staff_only
+def course_detail(request, course_id):
+    course = get_visible_course(request, course_id)
+    events = [TimelineEntry(e, _day_of(course, e.occurred_at)) for e in course.stage_events.all()]
+    runs = list(course.manufacturing_runs.all())
+    latest_run = runs[0] if runs else None
+    lymphodepletions = [
+        (ld, _day_of(course, ld.started_on), _day_of(course, ld.ended_on)) for ld in course.lymphodepletions.all()
+    ]
+    return render(
+        request,
+        "tracker/course_detail.html",
+        {
+            "course": course,
+            "patient": course.patient,
+            "age": course.patient.age_on(timezone.localdate()),
+            "day": course.day_number(),
+            "events": events,
+            "runs": runs,
+            "latest_run": latest_run,
+            "lymphodepletions": lymphodepletions,
+            "v2v": _vein_to_vein(course, latest_run),
+            "next_steps": next_steps(course, request.user, latest_run),
+            "other_courses": course.patient.courses.exclude(pk=course.pk).only(
+                "public_id", "sequence", "product", "stage"
+            ),
+        },
+    )
+
+
+def _vein_to_vein(course: TreatmentCourse, run: ManufacturingRun | None):
+    if run is None:
+        return None
+    return journey.VeinToVein.from_dates(
+        collected_on=run.collection.collected_on,
+        shipped_on=run.shipped_on,
+        released_on=run.released_on,
+        delivered_on=run.delivered_on,
+        infused_on=course.day_zero,
+    )
+
+
+@dataclass
+class NextStep:
+    label: str
+    url_name: str
+    primary: bool = True
+
+
+def next_steps(course: TreatmentCourse, user, latest_run: ManufacturingRun | None) -> list[NextStep]:
+    """The forms that make sense now, for this user, in this stage."""
+    stage, steps = course.stage_enum, []
+    if stage.is_closing:
+        return steps
+    can = user.has_perm
+    if stage in (Stage.REFERRAL, Stage.ELIGIBILITY) and can("tracker.add_eligibilityassessment"):
+        steps.append(NextStep("Record eligibility assessment", "record_eligibility"))
+    if stage == Stage.COLLECTION and can("tracker.add_leukapheresis"):
+        steps.append(NextStep("Record leukapheresis collection", "record_collection"))
+        sent = {run.collection_id for run in course.manufacturing_runs.all()}
+        if any(c.id not in sent for c in course.collections.all()):
+            steps.append(NextStep("Register manufacturing run", "register_run"))
+    if (
+        latest_run
+        and can("tracker.change_manufacturingrun")
+        and stage in (Stage.MANUFACTURING, Stage.BRIDGING, Stage.LYMPHODEPLETION)
+    ):
+        steps.append(NextStep("Update manufacturing status", "update_run", primary=False))
+        if latest_run.product_available and not latest_run.bags.all() and can("tracker.add_productbag"):
+            steps.append(NextStep("Receive product at site", "receive_product"))
+    if stage in (Stage.MANUFACTURING, Stage.BRIDGING) and can("tracker.add_bridgingtherapy"):
+        steps.append(NextStep("Record bridging therapy", "record_bridging", primary=False))
+    if stage in (Stage.MANUFACTURING, Stage.BRIDGING) and can("tracker.add_lymphodepletion"):
+        steps.append(NextStep("Start lymphodepletion", "record_lymphodepletion"))
+    if stage == Stage.LYMPHODEPLETION and can("tracker.add_infusion") and can("tracker.verify_identity"):
+        steps.append(NextStep("Record infusion (bedside identity check)", "record_infusion"))
+    if can("tracker.change_stage"):
+        steps.append(NextStep("Move to another stage", "transition_course", primary=False))
+    return steps
+
+
+# --- Audit trail --------------------------------------------------------------------------
+
+
+@dataclass
+class AuditRow:
+    when: datetime
+    who: object
+    what: str
+    kind: str
+    reason: str
+    changes: list
+
+
+def _history_rows(history_model, label: str, **filters) -> list[AuditRow]:
+    records = list(history_model.objects.filter(**filters).select_related("history_user").order_by("id", "history_id"))
+    rows, previous_by_id = [], {}
+    kinds = {"+": "created", "~": "changed", "-": "deleted"}
+    for record in records:
+        previous = previous_by_id.get(record.id)
+        changes = field_changes(record, previous) if previous else []
+        previous_by_id[record.id] = record
+        if previous and not changes:
+            continue
+        rows.append(
+            AuditRow(
+                when=record.history_date,
+                who=record.history_user,
+                what=f"{label}: {record.instance}",
+                kind=kinds.get(record.history_type, record.history_type),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return rows
+
+
+@staff_only
+def course_audit(request, course_id):
+    """Who changed what, when and why, on this course and every record of its journey."""
+    course = get_object_or_404(
+        TreatmentCourse.objects.visible_to(request.user).select_related("patient"), public_id=course_id
+    )
+    rows = (
+        _history_rows(Patient.history.model, "Patient", id=course.patient_id)
+        + _history_rows(TreatmentCourse.history.model, "Course", id=course.id)
+        + _history_rows(CareTeamMember.history.model, "Care team", course_id=course.id)
+        + _history_rows(EligibilityAssessment.history.model, "Eligibility", course_id=course.id)
+        + _history_rows(Leukapheresis.history.model, "Collection", course_id=course.id)
+        + _history_rows(CollectionBag.history.model, "Collection bag", collection__course_id=course.id)
+        + _history_rows(ManufacturingRun.history.model, "Manufacturing run", course_id=course.id)
+        + _history_rows(ProductBag.history.model, "Product bag", run__course_id=course.id)
+        + _history_rows(BridgingTherapy.history.model, "Bridging", course_id=course.id)
+        + _history_rows(Lymphodepletion.history.model, "Lymphodepletion", course_id=course.id)
+        + _history_rows(Infusion.history.model, "Infusion", course_id=course.id)
+    )
+    rows.sort(key=lambda row: row.when, reverse=True)
+    return render(request, "tracker/course_audit.html", {"course": course, "rows": rows})
+
+
+# --- The patient's own view ----------------------------------------------------------------
+
+
+@login_required
+def my_journey(request):
+    """A patient's own timeline. It is found through their login, never through a URL id, so
+    there is nothing to change in the address bar to reach someone else."""
+    patient = Patient.objects.filter(user=request.user).first()
+    if patient is None:
+        if roles.is_staff_role(request.user):
+            return redirect("dashboard")
+        raise PermissionDenied("This login is not linked to a patient record.")
+    courses = list(
+        patient.courses.with_journey_dates()
+        .select_related("treating_physician", "coordinator")
+        .prefetch_related(Prefetch("stage_events", queryset=StageEvent.objects.order_by("occurred_at")))
+    )
+    today = timezone.localdate()
+    journeys = []
+    for course in courses:
+        reached = [(Stage(e.to_stage), e, _day_of(course, e.occurred_at)) for e in course.stage_events.all()]
+        journeys.append(
+            {
+                "course": course,
+                "day": course.day_number(today),
+                "reached": reached,
+                "explanation": PATIENT_STAGE_TEXT[course.stage_enum],
+                "upcoming": upcoming_stages(course.stage_enum),
+            }
+        )
+    return render(request, "tracker/my_journey.html", {"patient": patient, "journeys": journeys})
+
+
+MAIN_PATH = [
+    Stage.REFERRAL,
+    Stage.ELIGIBILITY,
+    Stage.COLLECTION,
+    Stage.MANUFACTURING,
+    Stage.LYMPHODEPLETION,
+    Stage.INFUSION,
+    Stage.ACUTE_MONITORING,
+    Stage.FOLLOW_UP,
+    Stage.LONG_TERM_FOLLOW_UP,
+]
+
+
+def upcoming_stages(stage: Stage) -> list[tuple[Stage, str]]:
+    if stage not in MAIN_PATH:
+        return (
+            []
+            if stage.is_closing
+            else [(s, PATIENT_STAGE_TEXT[s]) for s in MAIN_PATH[MAIN_PATH.index(Stage.LYMPHODEPLETION) :]]
+        )
+    return [(s, PATIENT_STAGE_TEXT[s]) for s in MAIN_PATH[MAIN_PATH.index(stage) + 1 :]]

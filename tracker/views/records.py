@@ -1,0 +1,199 @@
+"""Form pages that write along the journey. Each validates the form, calls one service, and
+shows the service's refusal on the form (naming the field where there is one)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from tracker import forms, services
+from tracker.models import ManufacturingRun, TreatmentCourse
+from tracker.views.pages import staff_only
+
+
+def apply_service_errors(error: ValidationError, *forms_) -> None:
+    """Put a service's ValidationError on the forms: each field error on the form that has the
+    field, everything else at the top of the first form, prefixed with the field it names."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            forms_[0].add_error(None, message)
+        return
+    for field, errors in error.message_dict.items():
+        owner = next((f for f in forms_ if field in f.fields), None)
+        if owner:
+            owner.add_error(field, errors)
+        else:
+            prefix = "" if field == "__all__" else f"{field.replace('_', ' ')}: "
+            forms_[0].add_error(None, [prefix + e for e in errors])
+
+
+def _course(request, course_id) -> TreatmentCourse:
+    return get_object_or_404(
+        TreatmentCourse.objects.visible_to(request.user).select_related("patient"), public_id=course_id
+    )
+
+
+def _render(request, course, form, title, intro="", submit="Save"):
+    return render(
+        request,
+        "tracker/record_form.html",
+        {"course": course, "form": form, "title": title, "intro": intro, "submit": submit},
+    )
+
+
+def course_form_view(*, form_class, title, perm, service, intro="", submit="Save", success="Saved.", form_kwargs=None):
+    """Build a view that shows ``form_class`` for a course and hands valid data to ``service``."""
+
+    @staff_only
+    def view(request, course_id):
+        course = _course(request, course_id)
+        if not request.user.has_perm(perm):
+            raise PermissionDenied
+        extra = form_kwargs(request, course) if form_kwargs else {}
+        form = form_class(request.POST or None, **extra)
+        if request.method == "POST" and form.is_valid():
+            data = form.service_kwargs() if hasattr(form, "service_kwargs") else dict(form.cleaned_data)
+            try:
+                service(request=request, course=course, by=request.user, **data)
+            except ValidationError as error:
+                apply_service_errors(error, form)
+            except PermissionDenied as error:
+                form.add_error(None, str(error) or "You do not have permission to do this.")
+            else:
+                messages.success(request, success)
+                return redirect("course_detail", course_id=course.public_id)
+        return _render(request, course, form, title, intro, submit)
+
+    return view
+
+
+record_eligibility = course_form_view(
+    form_class=forms.EligibilityForm,
+    title="Eligibility assessment",
+    perm="tracker.add_eligibilityassessment",
+    service=lambda request, **kw: services.record_eligibility(**kw),
+    intro="Indication, organ function, infection screen and consent. Research consent decides the CIBMTR form track.",
+)
+
+record_collection = course_form_view(
+    form_class=forms.CollectionForm,
+    title="Leukapheresis collection",
+    perm="tracker.add_leukapheresis",
+    service=lambda request, **kw: services.record_collection(**kw),
+    success="Collection recorded. Register the manufacturing run when it ships.",
+)
+
+register_run = course_form_view(
+    form_class=forms.ManufacturingRunForm,
+    title="Register manufacturing run",
+    perm="tracker.add_manufacturingrun",
+    service=lambda request, **kw: services.register_manufacturing_run(**kw),
+    intro="The chain-of-identity id links the patient, the collection and every product bag; "
+    "it is checked again at the bedside.",
+    form_kwargs=lambda request, course: {"course": course},
+    success="Manufacturing run registered; you can now move the course to Manufacturing.",
+)
+
+record_bridging = course_form_view(
+    form_class=forms.BridgingForm,
+    title="Bridging therapy",
+    perm="tracker.add_bridgingtherapy",
+    service=lambda request, **kw: services.start_bridging(**kw),
+)
+
+record_lymphodepletion = course_form_view(
+    form_class=forms.LymphodepletionForm,
+    title="Start lymphodepletion",
+    perm="tracker.add_lymphodepletion",
+    service=lambda request, **kw: services.start_lymphodepletion(**kw),
+    intro="The product should be released before lymphodepletion starts. "
+    "Starting earlier needs a physician's override with a reason.",
+    submit="Start lymphodepletion",
+)
+
+record_infusion = course_form_view(
+    form_class=forms.InfusionForm,
+    title="Infusion: bedside identity check",
+    perm="tracker.verify_identity",
+    service=lambda request, **kw: services.record_infusion(**kw),
+    intro="Read the chain-of-identity id from each bag's label. It must match this patient's manufacturing run, "
+    "and a second staff member confirms with their own password.",
+    submit="Confirm identity and record infusion",
+    form_kwargs=lambda request, course: {"course": course, "recorder": request.user},
+    success="Infusion recorded: day 0. The course is in acute monitoring.",
+)
+
+
+def _transition(request, course, by, to, occurred_at, note, override_reason):
+    return services.transition_course(
+        course=course, to=to, by=by, occurred_at=occurred_at, note=note, override_reason=override_reason
+    )
+
+
+transition_course = course_form_view(
+    form_class=forms.TransitionForm,
+    title="Move to another stage",
+    perm="tracker.change_stage",
+    service=_transition,
+    form_kwargs=lambda request, course: {"course": course},
+    submit="Move",
+    success="Stage changed.",
+)
+
+
+def _latest_run(course) -> ManufacturingRun:
+    run = course.latest_run()
+    if run is None:
+        raise PermissionDenied("This course has no manufacturing run.")
+    return run
+
+
+def _update_run(request, course, by, action, on, text):
+    run = _latest_run(course)
+    if action == "release":
+        return services.release_run(run=run, by=by, released_on=on)
+    if action == "out_of_specification":
+        return services.mark_run_out_of_specification(run=run, by=by, finding=text, on=on)
+    if action == "release_under_exception":
+        return services.release_under_exception(run=run, by=by, reason=text)
+    return services.mark_run_failed(run=run, by=by, reason=text)
+
+
+update_run = course_form_view(
+    form_class=forms.RunStatusForm,
+    title="Manufacturing status",
+    perm="tracker.change_manufacturingrun",
+    service=_update_run,
+    success="Manufacturing status updated.",
+)
+
+receive_product = course_form_view(
+    form_class=forms.ReceiveProductForm,
+    title="Receive product at site",
+    perm="tracker.add_productbag",
+    service=lambda request, course, by, **kw: services.receive_product(run=_latest_run(course), by=by, **kw),
+    success="Product received; bags are on record for the bedside check.",
+)
+
+
+@staff_only
+def refer_patient(request):
+    """Register a new patient and open their course at referral."""
+    if not (request.user.has_perm("tracker.add_patient") and request.user.has_perm("tracker.add_treatmentcourse")):
+        raise PermissionDenied
+    centre = request.user.staff_profile.centre
+    patient_form = forms.PatientForm(request.POST or None, prefix="patient")
+    course_form = forms.CourseForm(request.POST or None, prefix="course", centre_id=centre.id)
+    if request.method == "POST" and patient_form.is_valid() and course_form.is_valid():
+        try:
+            course = services.refer_new_patient(
+                by=request.user,
+                patient_fields={"centre": centre, **patient_form.cleaned_data},
+                course_fields=course_form.service_kwargs(),
+            )
+        except ValidationError as error:
+            apply_service_errors(error, patient_form, course_form)
+        else:
+            messages.success(request, f"{course.patient.full_name} referred.")
+            return redirect(reverse("course_detail", kwargs={"course_id": course.public_id}))
+    return render(request, "tracker/refer_patient.html", {"patient_form": patient_form, "course_form": course_form})

@@ -279,6 +279,17 @@ def test_decision_11_2_masked_fever_without_hypotension_or_hypoxia_is_grade_0():
     )
 
 
+def test_masked_fever_grades_by_hypotension_and_hypoxia_without_a_temperature():
+    result = crs(temperature_c=None, fever_masked_by_treatment=True, vasopressors=["norepinephrine"])
+    assert result.grade == 3
+    assert crs(temperature_c=None, fever_masked_by_treatment=True).grade == 0
+
+
+def test_temperature_is_required_unless_fever_may_be_masked():
+    with pytest.raises(FindingError, match=r"temperature_c is required \(25.0–45.0 °C\) unless"):
+        CrsFindings(temperature_c=None, hypotension=True)
+
+
 def test_decision_11_2_masked_with_real_fever_is_still_grade_1():
     assert crs(temperature_c=38.4, fever_masked_by_treatment=True).grade == 1
 

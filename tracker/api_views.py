@@ -11,12 +11,22 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker import services
-from tracker.models import Patient, StageEvent, TreatmentCourse
+from tracker.models import Intervention, NeuroAssessment, Patient, StageEvent, TreatmentCourse, VitalSigns
 from tracker.serializers import (
+    AmendmentInput,
     CourseDetailSerializer,
     CourseSummarySerializer,
+    InterventionInput,
+    InterventionOutput,
+    NeuroAssessmentInput,
+    NeuroAssessmentOutput,
     PatientSerializer,
+    ReviewInput,
+    ThresholdEventOutput,
+    ToxicityEpisodeOutput,
     TransitionInput,
+    VitalSignsInput,
+    VitalSignsOutput,
 )
 
 
@@ -68,3 +78,130 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         services.transition_course(course=course, by=request.user, **incoming.validated_data)
         course = self.get_queryset().get(pk=course.pk)
         return Response(CourseDetailSerializer(course).data, status=status.HTTP_201_CREATED)
+
+    def _bedside(self, request, *, rows, output, input_class, record, time_field):
+        """List a course's current bedside records (newest first), or record a new one."""
+        course = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(rows(course).current().select_related("course", "recorded_by", "amends"))
+            return self.get_paginated_response(output(page, many=True).data)
+        incoming = input_class(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        result = record(course=course, by=request.user, **{time_field: data.pop(time_field)}, **data)
+        body = output(getattr(result, "observation", result)).data
+        if hasattr(result, "events"):
+            body["threshold_events"] = ThresholdEventOutput(result.events, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get", "post"], url_path="vital-signs")
+    def vital_signs(self, request, public_id=None):
+        """Vital signs graded for CRS (ASTCT 2019)."""
+        return self._bedside(
+            request,
+            rows=lambda c: c.vital_signs,
+            output=VitalSignsOutput,
+            input_class=VitalSignsInput,
+            record=services.record_vital_signs,
+            time_field="observed_at",
+        )
+
+    @action(detail=True, methods=["get", "post"], url_path="neuro-assessments")
+    def neuro_assessments(self, request, public_id=None):
+        """Neurological checks graded for ICANS (ASTCT 2019)."""
+        return self._bedside(
+            request,
+            rows=lambda c: c.neuro_assessments,
+            output=NeuroAssessmentOutput,
+            input_class=NeuroAssessmentInput,
+            record=services.record_neuro_assessment,
+            time_field="observed_at",
+        )
+
+    @action(detail=True, methods=["get", "post"])
+    def interventions(self, request, public_id=None):
+        return self._bedside(
+            request,
+            rows=lambda c: c.interventions.select_related("given_by"),
+            output=InterventionOutput,
+            input_class=InterventionInput,
+            record=services.record_intervention,
+            time_field="given_at",
+        )
+
+    @action(detail=True, methods=["get"])
+    def episodes(self, request, public_id=None):
+        return Response(ToxicityEpisodeOutput(self.get_object().toxicity_episodes.all(), many=True).data)
+
+    @action(detail=True, methods=["get"], url_path="threshold-events")
+    def threshold_events(self, request, public_id=None):
+        page = self.paginate_queryset(self.get_object().threshold_events.all())
+        return self.get_paginated_response(ThresholdEventOutput(page, many=True).data)
+
+
+class BedsideRecordViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One bedside record: read it, correct it (a new version with a reason), or review it."""
+
+    lookup_field = "public_id"
+    model = None
+    input_class = None
+
+    def get_queryset(self):
+        visible = TreatmentCourse.objects.visible_to(self.request.user)
+        return self.model.objects.filter(course__in=visible).select_related("course", "recorded_by", "amends")
+
+    @action(detail=True, methods=["post"])
+    def amend(self, request, public_id=None):
+        original = self.get_object()
+        reason = AmendmentInput(data=request.data)
+        reason.is_valid(raise_exception=True)
+        incoming = self.input_class(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        result = type(self).amend_record(
+            original=original, by=request.user, reason=reason.validated_data["reason"], **incoming.validated_data
+        )
+        body = self.get_serializer(getattr(result, "observation", result)).data
+        if hasattr(result, "events"):
+            body["threshold_events"] = ThresholdEventOutput(result.events, many=True).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class VitalSignsViewSet(BedsideRecordViewSet):
+    model = VitalSigns
+    serializer_class = VitalSignsOutput
+    input_class = VitalSignsInput
+    amend_record = staticmethod(services.amend_vital_signs)
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, public_id=None):
+        return _review(self, request)
+
+
+class NeuroAssessmentViewSet(BedsideRecordViewSet):
+    model = NeuroAssessment
+    serializer_class = NeuroAssessmentOutput
+    input_class = NeuroAssessmentInput
+    amend_record = staticmethod(services.amend_neuro_assessment)
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, public_id=None):
+        return _review(self, request)
+
+
+class InterventionViewSet(BedsideRecordViewSet):
+    model = Intervention
+    serializer_class = InterventionOutput
+    input_class = InterventionInput
+    amend_record = staticmethod(services.amend_intervention)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("given_by")
+
+
+def _review(viewset, request):
+    incoming = ReviewInput(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    observation = services.review_assessment(
+        observation=viewset.get_object(), by=request.user, **incoming.validated_data
+    )
+    return Response(viewset.get_serializer(observation).data)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tracker import accounts, roles, services
 from tracker.demo import CourseWalker, Staff, local_moment
+from tracker.demo_monitoring import record_demo_monitoring
 from tracker.journey import Stage
 from tracker.models import Centre, Patient
 
@@ -208,7 +209,7 @@ class CohortBuilder:
             services.add_care_team_member(
                 course=course, user=self.users[username], role=role, by=self.staff.coordinator
             )
-        self._walk(CourseWalker(course, self.staff), stage, day, referred, c)
+        self._walk(CourseWalker(course, self.staff), stage, day, referred, c, number)
 
     def _baseline(self, diagnosis: str) -> dict:
         rng = self.rng
@@ -238,7 +239,7 @@ class CohortBuilder:
         }[stage]
         return self.today - timedelta(days=back + c["offset"])
 
-    def _walk(self, w: CourseWalker, stage: Stage, day: int | None, referred: date, c: dict):
+    def _walk(self, w: CourseWalker, stage: Stage, day: int | None, referred: date, c: dict, number: int):
         today = self.today
         if stage == Stage.REFERRAL:
             return
@@ -292,10 +293,18 @@ class CohortBuilder:
             w.release_and_receive(released, released + timedelta(days=2))
         w.lymphodeplete(ld_start, day_zero - timedelta(days=3))
         w.infuse(self._infusion_moment(day_zero, c["hour"]))
+        early_death = stage == Stage.DIED and day < 28
+        record_demo_monitoring(
+            w.course,
+            self.staff,
+            number,
+            until=local_moment(today - timedelta(days=1), 6) if early_death else timezone.now(),
+            full=stage == Stage.ACUTE_MONITORING,
+        )
         if stage == Stage.ACUTE_MONITORING:
             return
-        if stage == Stage.DIED and day < 28:
-            w.die(today - timedelta(days=1) if day > 0 else today, "Grade 4 ICANS with cerebral oedema")
+        if early_death:
+            w.die(today - timedelta(days=1), "Grade 4 ICANS with cerebral oedema")
             return
         w.start_follow_up(day_zero + timedelta(days=28))
         if stage == Stage.FOLLOW_UP:

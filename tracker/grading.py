@@ -229,7 +229,7 @@ class CrsFindings:
     given and compared exactly. Lists become tuples in a fixed order, without duplicates.
     """
 
-    temperature_c: int | float | Decimal
+    temperature_c: int | float | Decimal | None
     fever_attributable_to_other_cause: bool = False
     # Set by the Django layer from treatment given after a CRS episode began (§11 decision 1).
     fever_masked_by_treatment: bool = False
@@ -242,7 +242,18 @@ class CrsFindings:
     hypoxia_attributable_to_other_cause: bool = False
 
     def __post_init__(self) -> None:
-        _check_number("temperature_c", self.temperature_c, *TEMPERATURE_RANGE_C, " °C")
+        _check_flag("fever_masked_by_treatment", self.fever_masked_by_treatment)
+        if self.temperature_c is None:
+            # Once fever may be masked, ASTCT grades by hypotension and hypoxia alone, so a
+            # missing temperature can still be graded; otherwise fever decides and is required.
+            if not self.fever_masked_by_treatment:
+                low, high = TEMPERATURE_RANGE_C
+                raise FindingError(
+                    f"temperature_c is required ({low}–{high} °C) unless fever_masked_by_treatment is True",
+                    field="temperature_c",
+                )
+        else:
+            _check_number("temperature_c", self.temperature_c, *TEMPERATURE_RANGE_C, " °C")
         for flag in (
             "fever_attributable_to_other_cause",
             "fever_masked_by_treatment",
@@ -397,11 +408,15 @@ DEVICE_WORDS = {
 
 def _has_fever(findings: CrsFindings) -> bool:
     """Fever counts when >= 38.0 °C exactly and not attributable (CRS table, fever row)."""
+    if findings.temperature_c is None:
+        return False
     above = _exact(findings.temperature_c) >= FEVER_THRESHOLD_C
     return above and not findings.fever_attributable_to_other_cause
 
 
 def _fever_domain(findings: CrsFindings) -> _Domain:
+    if findings.temperature_c is None:
+        return _Domain("fever", 0, "no temperature recorded", "fever")
     temperature = f"{_exact(findings.temperature_c)} °C"
     if _has_fever(findings):
         return _Domain("fever", 1, f"Fever {temperature}", "fever")
@@ -486,11 +501,10 @@ def grade_crs(findings: CrsFindings) -> GradeResult:
 
     if fever.grade == 0 and not masked:
         # Fever gate (CRS table, fever row): no grade without fever, whatever the other signs.
-        first = (
-            f"{_sentence(fever.finding)}, so no fever ≥ {FEVER_THRESHOLD_C} °C: CRS criteria "
-            "not met; hypotension and hypoxia are recorded but don't make CRS without fever "
-            "(ASTCT CRS table, fever row)"
-        )
+        first = f"{_sentence(fever.finding)}, so no fever ≥ {FEVER_THRESHOLD_C} °C: CRS criteria not met"
+        if signs:
+            first += "; hypotension and hypoxia are recorded but don't make CRS without fever"
+        first += " (ASTCT CRS table, fever row)"
         others = tuple(f"Recorded, not graded as CRS without fever: {d.finding}" for d in signs)
         notes = hypotension.notes + hypoxia.notes  # the fever note would repeat the first reason
         return GradeResult(0, (first, *others, *notes), domains)

@@ -31,6 +31,11 @@ _VIEW_JOURNEY = [
     "tracker.view_infusion",
     "tracker.view_stageevent",
     "tracker.view_careteammember",
+    "tracker.view_vitalsigns",
+    "tracker.view_neuroassessment",
+    "tracker.view_intervention",
+    "tracker.view_toxicityepisode",
+    "tracker.view_thresholdevent",
 ]
 
 _RECORD_JOURNEY = [
@@ -53,6 +58,9 @@ _RECORD_JOURNEY = [
 _BEDSIDE = [
     "tracker.add_infusion",
     "tracker.verify_identity",
+    "tracker.add_vitalsigns",
+    "tracker.add_neuroassessment",
+    "tracker.add_intervention",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -67,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tracker.add_lymphodepletion",
         "tracker.override_release",
         "tracker.change_manufacturingrun",
+        "tracker.review_assessment",
     ],
     # A patient sees their own timeline through views scoped to their record; they hold no
     # model permission that could reach anyone else's.

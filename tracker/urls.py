@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.views import pages, records
+from tracker.views import bedside, pages, records
 
 course = "courses/<uuid:course_id>/"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("dashboard/", pages.dashboard, name="dashboard"),
     path("my-journey/", pages.my_journey, name="my_journey"),
+    path("ward/", bedside.ward, name="ward"),
     path("patients/refer/", records.refer_patient, name="refer_patient"),
     path(course, pages.course_detail, name="course_detail"),
     path(course + "audit/", pages.course_audit, name="course_audit"),
@@ -21,6 +22,11 @@ urlpatterns = [
     path(course + "lymphodepletion/", records.record_lymphodepletion, name="record_lymphodepletion"),
     path(course + "infusion/", records.record_infusion, name="record_infusion"),
     path(course + "stage/", records.transition_course, name="transition_course"),
+    path(course + "vital-signs/", bedside.record_vitals, name="record_vitals"),
+    path(course + "neuro/", bedside.record_neuro, name="record_neuro"),
+    path(course + "interventions/", bedside.record_intervention, name="record_intervention"),
+    path("records/<str:kind>/<uuid:record_id>/amend/", bedside.amend_record, name="amend_record"),
+    path("records/<str:kind>/<uuid:record_id>/review/", bedside.review, name="review_record"),
     path("api/", include("tracker.api_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,8 @@ def browser():
 def test_coordinator_sees_the_whole_programme(live_server, demo_cohort, browser):
     page = sign_in(browser, live_server.url, "coordinator", DEMO_PASSWORD)
     assert page.url.endswith("/dashboard/")
+    # The stylesheet loaded: the header has its dark background, not the browser default.
+    assert page.eval_on_selector("header.top", "e => getComputedStyle(e).backgroundColor") == "rgb(20, 33, 61)"
     assert f"of {demo_cohort} you can see" in page.inner_text("main")
     assert page.locator("text=Refer a patient").count() == 1
     page.click(".pipeline a:has-text('Acute monitoring')")

@@ -4,10 +4,14 @@ from tracker.models.collection import CollectionBag, Leukapheresis
 from tracker.models.course import CareTeamMember, TargetAntigen, TreatmentCourse
 from tracker.models.eligibility import EligibilityAssessment
 from tracker.models.infusion import Infusion
+from tracker.models.intervention import Intervention
 from tracker.models.lymphodepletion import Lymphodepletion
 from tracker.models.manufacturing import ManufacturingRun, ProductBag
+from tracker.models.neuro_assessment import NeuroAssessment
 from tracker.models.patient import Patient
 from tracker.models.stage_event import StageEvent
+from tracker.models.toxicity import Syndrome, ThresholdEvent, ToxicityEpisode
+from tracker.models.vital_signs import VitalSigns
 
 __all__ = [
     "BridgingTherapy",
@@ -16,13 +20,19 @@ __all__ = [
     "CollectionBag",
     "EligibilityAssessment",
     "Infusion",
+    "Intervention",
     "Leukapheresis",
     "Lymphodepletion",
     "ManufacturingRun",
+    "NeuroAssessment",
     "Patient",
     "ProductBag",
     "StaffProfile",
     "StageEvent",
+    "Syndrome",
     "TargetAntigen",
+    "ThresholdEvent",
+    "ToxicityEpisode",
     "TreatmentCourse",
+    "VitalSigns",
 ]

@@ -1,6 +1,17 @@
 """Every clinical write goes through a service here: one transaction, checked against the
 rules, audited, and enqueueing any follow-up work only after commit."""
 
+from tracker.services.bedside import (
+    Recorded,
+    amend_intervention,
+    amend_neuro_assessment,
+    amend_vital_signs,
+    rebuild_episodes,
+    record_intervention,
+    record_neuro_assessment,
+    record_vital_signs,
+    review_assessment,
+)
 from tracker.services.journey import (
     RuleRefused,
     add_care_team_member,
@@ -23,6 +34,15 @@ from tracker.services.journey import (
 )
 
 __all__ = [
+    "Recorded",
+    "amend_intervention",
+    "amend_neuro_assessment",
+    "amend_vital_signs",
+    "rebuild_episodes",
+    "record_intervention",
+    "record_neuro_assessment",
+    "record_vital_signs",
+    "review_assessment",
     "RuleRefused",
     "add_care_team_member",
     "journey_facts",

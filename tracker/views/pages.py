@@ -30,6 +30,9 @@ from tracker.models import (
     StageEvent,
     TreatmentCourse,
 )
+from tracker.services.bedside import MONITORED_STAGES
+from tracker.views.access import staff_only
+from tracker.views.bedside import course_monitoring
 
 # What each stage means, in words for patients and families.
 PATIENT_STAGE_TEXT = {
@@ -68,19 +71,6 @@ def home(request):
     if roles.role_of(request.user) == roles.PATIENT:
         return redirect("my_journey")
     return redirect("dashboard")
-
-
-def staff_only(view):
-    """Staff pages: a patient's login never reaches them."""
-
-    def wrapped(request, *args, **kwargs):
-        if not roles.is_staff_role(request.user):
-            raise PermissionDenied("This page is for the care team.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return login_required(wrapped)
 
 
 @staff_only
@@ -198,6 +188,7 @@ def course_detail(request, course_id):
             "other_courses": course.patient.courses.exclude(pk=course.pk).only(
                 "public_id", "sequence", "product", "stage"
             ),
+            "monitoring": course_monitoring(course),
         },
     )
 
@@ -248,6 +239,13 @@ def next_steps(course: TreatmentCourse, user, latest_run: ManufacturingRun | Non
         steps.append(NextStep("Start lymphodepletion", "record_lymphodepletion"))
     if stage == Stage.LYMPHODEPLETION and can("tracker.add_infusion") and can("tracker.verify_identity"):
         steps.append(NextStep("Record infusion (bedside identity check)", "record_infusion"))
+    if stage in MONITORED_STAGES:
+        if can("tracker.add_vitalsigns"):
+            steps.append(NextStep("Record vital signs", "record_vitals"))
+        if can("tracker.add_neuroassessment"):
+            steps.append(NextStep("Record neuro check", "record_neuro"))
+        if can("tracker.add_intervention"):
+            steps.append(NextStep("Record treatment", "record_intervention", primary=False))
     if can("tracker.change_stage"):
         steps.append(NextStep("Move to another stage", "transition_course", primary=False))
     return steps

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tracker import forms, services
 from tracker.models import ManufacturingRun, TreatmentCourse
-from tracker.views.pages import staff_only
+from tracker.views.access import staff_only
 
 
 def apply_service_errors(error: ValidationError, *forms_) -> None:
@@ -33,15 +33,18 @@ def _course(request, course_id) -> TreatmentCourse:
     )
 
 
-def _render(request, course, form, title, intro="", submit="Save"):
-    return render(
-        request,
-        "tracker/record_form.html",
-        {"course": course, "form": form, "title": title, "intro": intro, "submit": submit},
-    )
-
-
-def course_form_view(*, form_class, title, perm, service, intro="", submit="Save", success="Saved.", form_kwargs=None):
+def course_form_view(
+    *,
+    form_class,
+    title,
+    perm,
+    service,
+    intro="",
+    submit="Save",
+    success="Saved.",
+    form_kwargs=None,
+    template="tracker/record_form.html",
+):
     """Build a view that shows ``form_class`` for a course and hands valid data to ``service``."""
 
     @staff_only
@@ -60,9 +63,11 @@ def course_form_view(*, form_class, title, perm, service, intro="", submit="Save
             except PermissionDenied as error:
                 form.add_error(None, str(error) or "You do not have permission to do this.")
             else:
-                messages.success(request, success)
+                if success:
+                    messages.success(request, success)
                 return redirect("course_detail", course_id=course.public_id)
-        return _render(request, course, form, title, intro, submit)
+        context = {"course": course, "form": form, "title": title, "intro": intro, "submit": submit}
+        return render(request, template, context)
 
     return view
 

@@ -16,6 +16,16 @@ CENTRE_TZ = ZoneInfo(settings.TIME_ZONE)
 NOW = datetime(2026, 3, 16, 12, 0, tzinfo=CENTRE_TZ)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_messages_go_nowhere():
+    """Unit tests call tasks and services directly; anything they enqueue after a commit goes
+    to Celery's in-memory transport. tests/integration/ runs real workers on Redis."""
+    from tracker.celery import app
+
+    app.conf.broker_url = "memory://"
+    yield
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -37,9 +47,16 @@ def other_centre(db):
     return Centre.objects.create(code="south", name="South Cell Therapy Unit")
 
 
-def _staff(username, role, centre, first, last):
+def _staff(username, role, centre, first, last, **extra):
     return create_staff_user(
-        username=username, role=role, centre=centre, password="pw", first_name=first, last_name=last
+        username=username,
+        role=role,
+        centre=centre,
+        password="pw",
+        first_name=first,
+        last_name=last,
+        email=f"{username}@example.org",
+        **extra,
     )
 
 
@@ -50,7 +67,7 @@ def coordinator(centre):
 
 @pytest.fixture
 def physician(centre):
-    return _staff("doc", "physician", centre, "Phyllis", "Ician")
+    return _staff("doc", "physician", centre, "Phyllis", "Ician", mobile_phone="+44 7700 900001")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from tracker.default_protocol import install_default_protocol
 from tracker.journey import Stage
 from tracker.models import Infusion, Patient, StageEvent, TreatmentCourse
 
@@ -14,8 +15,10 @@ def cohort(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", stdout=StringIO())
         yield
-        # Module-scoped data outside the per-test transaction: remove it with a flush.
+        # Module-scoped data outside the per-test transaction: remove it with a flush, and put
+        # back the default protocol its data migration had installed.
         call_command("flush", "--no-input", verbosity=0)
+        install_default_protocol()
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import accounts, roles, services
+from tracker.default_protocol import install_default_protocol
 from tracker.demo import CourseWalker, Staff, local_moment
 from tracker.demo_monitoring import record_demo_monitoring
 from tracker.journey import Stage
@@ -113,6 +114,7 @@ def ensure_demo_staff(centre: Centre) -> dict[str, object]:
 
 class CohortBuilder:
     def __init__(self, *, today: date, stdout=None):
+        install_default_protocol()
         self.today = today
         self.rng = random.Random(20261122)
         self.stdout = stdout

@@ -36,6 +36,15 @@ _VIEW_JOURNEY = [
     "tracker.view_intervention",
     "tracker.view_toxicityepisode",
     "tracker.view_thresholdevent",
+    "tracker.view_checkin",
+    "tracker.view_alert",
+    "tracker.view_monitoringprotocol",
+    "tracker.view_protocolrule",
+]
+
+_FOLLOW_THROUGH = [
+    "tracker.complete_checkin",
+    "tracker.acknowledge_alert",
 ]
 
 _RECORD_JOURNEY = [
@@ -64,11 +73,12 @@ _BEDSIDE = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    COORDINATOR: [*_VIEW_JOURNEY, *_RECORD_JOURNEY, "tracker.view_centre_programme"],
-    NURSE: [*_VIEW_JOURNEY, *_BEDSIDE],
+    COORDINATOR: [*_VIEW_JOURNEY, *_RECORD_JOURNEY, *_FOLLOW_THROUGH, "tracker.view_centre_programme"],
+    NURSE: [*_VIEW_JOURNEY, *_BEDSIDE, *_FOLLOW_THROUGH],
     PHYSICIAN: [
         *_VIEW_JOURNEY,
         *_BEDSIDE,
+        *_FOLLOW_THROUGH,
         "tracker.change_stage",
         "tracker.add_eligibilityassessment",
         "tracker.add_bridgingtherapy",

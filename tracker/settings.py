@@ -138,6 +138,8 @@ REST_FRAMEWORK = {
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -158,11 +160,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The dispatcher sweep. A sweep that waited longer than its interval in the queue is dropped:
+# the next one does the same work.
+SWEEP_SECONDS = env_int("TRACKER_SWEEP_SECONDS", default=60, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-sweep": {
+        "task": "tracker.tasks.sweep",
+        "schedule": float(SWEEP_SECONDS),
+        "options": {"expires": SWEEP_SECONDS * 0.9},
+    },
+}
 
 # --- Notifications ------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cart-tracker@localhost")
-SMS_BACKEND = env_str("SMS_BACKEND", "tracker.notifications.sms.LoggingSmsBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "tracker.sms.LoggingSmsBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Where links in emails and SMS point.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,7 @@
+from tracker.models.alert import Alert, Notification
 from tracker.models.bridging import BridgingTherapy
 from tracker.models.centre import Centre, StaffProfile
+from tracker.models.check_in import CheckIn, CourseRuleOverride, CourseSchedule
 from tracker.models.collection import CollectionBag, Leukapheresis
 from tracker.models.course import CareTeamMember, TargetAntigen, TreatmentCourse
 from tracker.models.eligibility import EligibilityAssessment
@@ -9,11 +11,32 @@ from tracker.models.lymphodepletion import Lymphodepletion
 from tracker.models.manufacturing import ManufacturingRun, ProductBag
 from tracker.models.neuro_assessment import NeuroAssessment
 from tracker.models.patient import Patient
+from tracker.models.protocol import (
+    AssigneeRole,
+    Cadence,
+    CheckInKind,
+    MonitoringProtocol,
+    OnCallShift,
+    ProductLabelCondition,
+    ProtocolRule,
+)
 from tracker.models.stage_event import StageEvent
 from tracker.models.toxicity import Syndrome, ThresholdEvent, ToxicityEpisode
 from tracker.models.vital_signs import VitalSigns
 
 __all__ = [
+    "Alert",
+    "AssigneeRole",
+    "Cadence",
+    "CheckIn",
+    "CheckInKind",
+    "CourseRuleOverride",
+    "CourseSchedule",
+    "MonitoringProtocol",
+    "Notification",
+    "OnCallShift",
+    "ProductLabelCondition",
+    "ProtocolRule",
     "BridgingTherapy",
     "CareTeamMember",
     "Centre",

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import bedside, grading, schedule, toxicity
+from tracker import bedside, grading, schedule, tasks, toxicity
 from tracker.audit import save_audited
 from tracker.journey import Stage
 from tracker.models import (
@@ -34,6 +34,7 @@ from tracker.models import (
     TreatmentCourse,
     VitalSigns,
 )
+from tracker.services import scheduling
 from tracker.services.journey import FUTURE_TOLERANCE, RuleRefused, _lock, _require
 
 # Bedside monitoring starts at infusion and goes on through follow-up (re-admissions).
@@ -286,6 +287,7 @@ def _save_vitals(*, course, by, observed_at, values, nurse_judged_grade, amends=
     save_audited(observation, by=by, reason=f"amendment: {reason}" if amends else "recorded")
     events = _crs_threshold_events(course, observation)
     rebuild_episodes(course, Syndrome.CRS)
+    _after_recording(observation, events, by=by, amendment=amends is not None)
     return Recorded(observation, events)
 
 
@@ -385,6 +387,15 @@ def _store_event(course, kind, syndrome, observation, previous_grade, **link) ->
         summary=summary,
         **link,
     )
+
+
+def _after_recording(observation, events: list[ThresholdEvent], *, by, amendment: bool) -> None:
+    """A new observation completes the check-in that asked for it; threshold events reach
+    the physician at once through Celery (and at the next sweep if that message is lost)."""
+    if not amendment:
+        scheduling.complete_by_observation(observation, by=by)
+    for event in events:
+        transaction.on_commit(lambda event_id=event.id: tasks.raise_threshold_alert.delay(event_id))
 
 
 def rebuild_episodes(course: TreatmentCourse, syndrome: str) -> list[ToxicityEpisode]:
@@ -578,6 +589,7 @@ def _save_neuro(*, course, by, observed_at, values, nurse_judged_grade, amends=N
         for kind in kinds
     ]
     rebuild_episodes(course, Syndrome.ICANS)
+    _after_recording(observation, events, by=by, amendment=amends is not None)
     return Recorded(observation, events)
 
 

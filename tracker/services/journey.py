@@ -32,6 +32,7 @@ from tracker.models import (
     TargetAntigen,
     TreatmentCourse,
 )
+from tracker.services import scheduling
 
 # A little clock skew between a bedside device and the server is not "in the future".
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -218,6 +219,8 @@ def _apply_move(course: TreatmentCourse, move: Move, *, by, occurred_at: datetim
     course.stage = move.target
     course.stage_entered_at = occurred_at
     save_audited(course, by=by, reason=f"stage: {Stage(event.from_stage).label} → {move.target.label}")
+    if move.target.is_closing:
+        scheduling.cancel_open_check_ins(course, reason=f"course {move.target.label.lower()}", now=timezone.now())
     if move.target == Stage.DIED:
         patient = course.patient
         patient.died_on = schedule.local_date(occurred_at, _centre_tz())
@@ -508,4 +511,5 @@ def record_infusion(
         save_audited(bag, by=by, reason="infused")
     _apply_move(course, Move(Stage.INFUSION, note="Chain of identity confirmed"), by=by, occurred_at=infused_at)
     _apply_move(course, Move(Stage.ACUTE_MONITORING, note="Day 0"), by=by, occurred_at=infused_at)
+    scheduling.start_schedule(course)  # infusion materializes the check-ins and milestones
     return infusion

@@ -1,0 +1,431 @@
+"""The durable schedule, the dispatcher and escalation, with the clock moved by hand.
+
+Every step is called directly (``run_sweep(now)``), as Celery beat would call it each minute.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from tests.conftest import make_course, make_patient
+from tests.test_bedside_services import NORMAL, ice_with
+from tracker import services
+from tracker.accounts import create_staff_user
+from tracker.demo import CourseWalker
+from tracker.journey import Stage
+from tracker.models import Alert, CheckIn, Notification, OnCallShift, ToxicityEpisode
+from tracker.services import alerts, dispatch, scheduling
+from tracker.sms import SmsBackend, TransientDeliveryError
+
+LONDON = ZoneInfo("Europe/London")
+T0 = datetime(2026, 3, 16, 10, 0, tzinfo=LONDON)  # infusion: Monday 16 March 2026, 10:00
+
+
+def walk_and_infuse(walker: CourseWalker, at: datetime = T0):
+    walker.start_eligibility(date(2026, 1, 5))
+    walker.confirm_eligible(date(2026, 1, 9))
+    walker.collect_and_ship(date(2026, 1, 20))
+    walker.release_and_receive(date(2026, 2, 25), date(2026, 2, 27))
+    walker.lymphodeplete(at.date() - timedelta(days=5), at.date() - timedelta(days=3))
+    walker.infuse(at)
+    return walker.course
+
+
+@pytest.fixture
+def charge_nurse(centre, course, coordinator):
+    user = create_staff_user(
+        username="charge",
+        role="nurse",
+        centre=centre,
+        password="pw",
+        first_name="Grace",
+        last_name="Charge",
+        email="charge@example.org",
+    )
+    services.add_care_team_member(course=course, user=user, role="charge_nurse", by=coordinator)
+    return user
+
+
+@pytest.fixture
+def on_call(centre):
+    user = create_staff_user(
+        username="oncall",
+        role="physician",
+        centre=centre,
+        password="pw",
+        first_name="Owen",
+        last_name="Call",
+        email="oncall@example.org",
+    )
+    OnCallShift.objects.create(
+        centre=centre, user=user, starts_at=T0 - timedelta(days=30), ends_at=T0 + timedelta(days=30)
+    )
+    return user
+
+
+@pytest.fixture
+def infused(walker, time_machine, charge_nurse, on_call):
+    time_machine.move_to(T0 + timedelta(minutes=30), tick=False)
+    return walk_and_infuse(walker)
+
+
+def at(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def first(course, kind="vital_signs") -> CheckIn:
+    return course.check_ins.filter(kind=kind, status__in=["scheduled", "due"]).order_by("due_at").first()
+
+
+def recipients(alert, round_=None):
+    rows = alert.notifications.all() if round_ is None else alert.notifications.filter(round=round_)
+    return sorted({(n.recipient.username, n.channel) for n in rows})
+
+
+# --- Planning --------------------------------------------------------------------------------
+
+
+def test_infusion_materializes_milestones_in_full_and_frequent_check_ins_to_the_horizon(infused):
+    rows = infused.check_ins.all()
+    by_kind = {kind: rows.filter(kind=kind).count() for kind in rows.values_list("kind", flat=True).distinct()}
+    # 48 h horizon from 10:30: vital signs at 14, 18, 22, 02, 06, 10 (×2), ICE at 20, 08 (×2),
+    # labs at 06 on the next two days, the daily review at 09:00 on the next two days.
+    assert by_kind["vital_signs"] == 12 and by_kind["ice_capd"] == 4
+    assert by_kind["labs"] == 2 and by_kind["crs_review"] == 2
+    assert by_kind["remission_scan"] == 4 and by_kind["igg_level"] == 5 and by_kind["ltfu_contact"] == 10
+    assert all(r.status == "scheduled" for r in rows)
+    last = rows.order_by("-due_at").first()
+    assert last.label == "Year 15: Long-term follow-up contact (FDA, 15 years)"
+    assert last.due_at == datetime(2041, 3, 16, 9, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("diagnosis", "product", "scan"),
+    [
+        ("b_all", "tisa_cel", "Bone marrow and MRD"),
+        ("lbcl", "axi_cel", "PET-CT (Lugano)"),
+        ("follicular", "liso_cel", "PET-CT (Lugano)"),
+        ("mantle_cell", "brexu_cel", "PET-CT (Lugano)"),
+        ("multiple_myeloma", "cilta_cel", "Myeloma response: M-protein, FLC, marrow (IMWG)"),
+        ("cll", "liso_cel", "PET-CT (Lugano)"),
+        ("other", "investigational", "PET-CT (Lugano)"),
+    ],
+)
+def test_a_15_year_schedule_for_each_diagnosis(centre, staff, time_machine, diagnosis, product, scan):
+    time_machine.move_to(T0 + timedelta(minutes=30), tick=False)
+    extra = {"antigens": ("CD19", "CD22")} if product == "investigational" else {}
+    patient = make_patient(centre, staff.coordinator, mrn=f"D-{diagnosis}")
+    if product == "investigational":
+        course = services.open_course(
+            patient=patient,
+            by=staff.coordinator,
+            diagnosis=diagnosis,
+            product=product,
+            target_antigens=["CD19", "CD22"],
+            antigen_construct="bicistronic",
+            investigational_product_name="Trial CAR-T",
+            referred_on=date(2025, 12, 1),
+            treating_physician=staff.physician,
+            coordinator=staff.coordinator,
+        )
+    else:
+        course = make_course(
+            patient,
+            staff,
+            product=product,
+            diagnosis=diagnosis,
+            antigens=("BCMA",) if diagnosis == "multiple_myeloma" else ("CD19",),
+            **extra,
+        )
+    course = walk_and_infuse(CourseWalker(course, staff))
+    milestones = list(
+        course.check_ins.exclude(kind__in=["vital_signs", "ice_capd", "labs", "crs_review"]).order_by("due_at")
+    )
+    labels = [m.label for m in milestones]
+    assert f"Day +28: {scan}" in labels and f"Month 12: {scan}" in labels
+    assert labels.count("Year 5: Response assessment") == 1
+    assert [m.label for m in milestones if m.kind == "ltfu_contact"] == [
+        f"Year {n}: Long-term follow-up contact (FDA, 15 years)" for n in range(6, 16)
+    ]
+    day_28 = next(m for m in milestones if m.label.startswith("Day +28: Response"))
+    assert day_28.due_at == datetime(2026, 4, 13, 9, 0, tzinfo=LONDON)  # across the spring clock change
+    assert milestones[-1].due_at.date() == date(2041, 3, 16)
+
+
+def test_planning_twice_changes_nothing(infused):
+    before = list(infused.check_ins.values_list("plan_key", "due_at", "status"))
+    assert scheduling.plan_course(infused) == scheduling.PlanResult(created=0, moved=0, cancelled=0)
+    assert list(infused.check_ins.values_list("plan_key", "due_at", "status")) == before
+
+
+def test_correcting_the_infusion_time_moves_what_is_scheduled_and_keeps_what_is_done(infused, nurse, time_machine):
+    vitals_at_14 = first(infused)
+    time_machine.move_to(at(4) + timedelta(minutes=5), tick=False)
+    services.record_vital_signs(course=infused, by=nurse, observed_at=at(4), **NORMAL)
+    vitals_at_14.refresh_from_db()
+    assert vitals_at_14.status == "completed"
+    infusion = infused.infusions.get()
+    result = scheduling.correct_infusion_time(
+        infusion=infusion, by=nurse, infused_at=T0 - timedelta(days=1), reason="Entered on the wrong day"
+    )
+    assert result.moved > 0
+    done = CheckIn.objects.get(pk=vitals_at_14.pk)
+    assert (done.status, done.due_at) == ("completed", vitals_at_14.due_at)
+    day_28 = infused.check_ins.get(plan_key="response_assessment:Day +28")
+    assert day_28.due_at == datetime(2026, 4, 12, 9, 0, tzinfo=LONDON)  # one day earlier than before
+    assert infusion.history.order_by("-history_id").first().history_change_reason.startswith("infusion time corrected")
+
+
+def test_a_per_course_override_changes_the_interval(infused, coordinator):
+    rule = infused.schedule.protocol.rules.get(kind="vital_signs", cadence="normal", every_hours=4)
+    scheduling.override_rule(
+        course=infused, rule=rule, by=coordinator, reason="Outpatient: twice daily", every_hours=12
+    )
+    hours = {c.due_at.astimezone(LONDON).hour for c in infused.check_ins.filter(kind="vital_signs", status="scheduled")}
+    assert hours == {2, 14}
+
+
+# --- Due, missed, escalation --------------------------------------------------------------------
+
+
+def test_a_check_in_falls_due_when_its_window_opens_and_its_assignees_are_told(infused, time_machine):
+    check_in = first(infused)  # vital signs at 14:00, window 13:30–15:00
+    counts = dispatch.run_sweep(at(3.49))
+    check_in.refresh_from_db()
+    assert check_in.status == "scheduled" and counts["due"] == 0
+    dispatch.run_sweep(at(3.5))
+    check_in.refresh_from_db()
+    assert check_in.status == "due"
+    alert = check_in.alerts.get()
+    assert (alert.kind, alert.escalates) == ("check_in_due", False)
+    assert recipients(alert) == [("nurse", "in_app"), ("nurse2", "in_app")]
+
+
+def test_a_missed_check_in_climbs_the_ladder_until_acknowledged(infused, nurse, time_machine):
+    check_in = first(infused)
+    dispatch.run_sweep(at(3.5))
+    dispatch.run_sweep(at(5.01))  # window closed at 15:00
+    check_in.refresh_from_db()
+    assert check_in.status == "missed"
+    assert check_in.alerts.get(kind="check_in_due").status == "resolved"
+    missed = check_in.alerts.get(kind="check_in_missed")
+    assert recipients(missed, 0) == [("nurse", "email"), ("nurse", "in_app"), ("nurse2", "email"), ("nurse2", "in_app")]
+    dispatch.run_sweep(at(5.01) + timedelta(minutes=14))
+    assert missed.notifications.filter(round=1).count() == 0  # not yet: 15 minutes per step
+    dispatch.run_sweep(at(5.01) + timedelta(minutes=15))
+    assert recipients(missed, 1) == [("charge", "email"), ("charge", "in_app")]
+    dispatch.run_sweep(at(5.01) + timedelta(minutes=30))
+    assert recipients(missed, 2) == [("oncall", "email"), ("oncall", "in_app")]
+    dispatch.run_sweep(at(5.01) + timedelta(minutes=45))
+    assert recipients(missed, 3) == [("oncall", "email"), ("oncall", "in_app")]  # the last step repeats
+    time_machine.move_to(at(5.01) + timedelta(minutes=50), tick=False)
+    alerts.acknowledge_alert(alert=missed, by=nurse, note="Patient was in radiology")
+    dispatch.run_sweep(at(8))
+    missed.refresh_from_db()
+    assert missed.status == "acknowledged" and missed.round == 3
+    assert missed.history.order_by("-history_id").first().history_user == nurse
+
+
+def test_running_the_sweep_twice_notifies_once(infused):
+    dispatch.run_sweep(at(5.01))
+    before = Notification.objects.count()
+    assert before > 0
+    assert all(v == 0 for v in dispatch.run_sweep(at(5.01)).values())
+    assert Notification.objects.count() == before
+
+
+def test_snooze_pauses_the_ladder_with_a_reason_then_it_resumes(infused, nurse, time_machine):
+    dispatch.run_sweep(at(5.01))
+    missed = Alert.objects.get(kind="check_in_missed")
+    time_machine.move_to(at(5.05), tick=False)
+    with pytest.raises(ValidationError):
+        alerts.snooze_alert(alert=missed, by=nurse, until=at(6), reason="")
+    alerts.snooze_alert(alert=missed, by=nurse, until=at(6), reason="Patient asleep after a bad night")
+    dispatch.run_sweep(at(5.9))
+    assert missed.notifications.filter(round=1).count() == 0
+    dispatch.run_sweep(at(6))
+    missed.refresh_from_db()
+    assert missed.status == "open" and missed.notifications.filter(round=1).exists()
+
+
+def test_a_missed_milestone_goes_to_the_coordinator_then_the_physician_daily(infused, time_machine):
+    scan = infused.check_ins.get(plan_key="remission_scan:Day +28")
+    late = scan.window_closes_at + timedelta(minutes=1)
+    dispatch.run_sweep(late)
+    alert = scan.alerts.get(kind="check_in_missed")
+    assert recipients(alert, 0) == [("coord", "email"), ("coord", "in_app")]
+    dispatch.run_sweep(late + timedelta(hours=23))
+    assert not alert.notifications.filter(round=1).exists()
+    dispatch.run_sweep(late + timedelta(hours=24))
+    assert recipients(alert, 1) == [("doc", "email"), ("doc", "in_app")]
+
+
+# --- Threshold events and cadence ---------------------------------------------------------------
+
+
+def test_fever_with_hypotension_alerts_the_physician_within_one_sweep_and_tightens_the_schedule(
+    infused, nurse, time_machine
+):
+    time_machine.move_to(at(6), tick=False)
+    services.record_vital_signs(
+        course=infused,
+        by=nurse,
+        observed_at=at(6),
+        **{**NORMAL, "temperature_value": "38.9", "systolic_bp": 84, "diastolic_bp": 50},
+    )
+    dispatch.run_sweep(at(6))
+    alert = Alert.objects.get(kind="threshold", threshold_event__kind="crs_grade_2_or_more")
+    assert alert.urgency == "urgent"
+    assert ("doc", "in_app") in recipients(alert) and ("doc", "sms") in recipients(alert)
+    infused.schedule.refresh_from_db()
+    assert infused.schedule.cadence == "tightened"
+    upcoming = infused.check_ins.filter(status__in=["scheduled", "due"], due_at__lt=at(12)).order_by("due_at")
+    vitals = upcoming.filter(kind="vital_signs")
+    assert [c.due_at.astimezone(LONDON).hour for c in vitals] == [16, 18, 20]  # every 2 hours now
+    assert {c.cadence for c in vitals} == {"tightened"}
+    ice = upcoming.filter(kind="ice_capd")
+    assert [c.due_at.astimezone(LONDON).hour for c in ice] == [16, 20]  # every 4 hours
+
+
+def test_the_schedule_relaxes_after_24_hours_below_the_thresholds(infused, nurse, time_machine):
+    time_machine.move_to(at(6), tick=False)
+    services.record_vital_signs(
+        course=infused,
+        by=nurse,
+        observed_at=at(6),
+        **{**NORMAL, "temperature_value": "38.9", "systolic_bp": 84, "diastolic_bp": 50},
+    )
+    dispatch.run_sweep(at(6))
+    time_machine.move_to(at(8), tick=False)
+    services.record_vital_signs(course=infused, by=nurse, observed_at=at(8), **NORMAL)
+    services.record_neuro_assessment(course=infused, by=nurse, observed_at=at(8), **ice_with(10))
+    time_machine.move_to(at(31.9), tick=False)
+    dispatch.run_sweep(at(31.9))
+    infused.schedule.refresh_from_db()
+    assert infused.schedule.cadence == "tightened"  # 23.9 h below threshold
+    time_machine.move_to(at(32), tick=False)
+    dispatch.run_sweep(at(32))
+    infused.schedule.refresh_from_db()
+    assert infused.schedule.cadence == "normal"
+    upcoming = infused.check_ins.filter(kind="vital_signs", status="scheduled").order_by("due_at")[:3]
+    assert [c.due_at.astimezone(LONDON).hour for c in upcoming] == [22, 2, 6]
+
+
+def test_a_threshold_event_is_processed_once_whether_by_task_or_sweep(
+    infused, nurse, time_machine, django_capture_on_commit_callbacks
+):
+    time_machine.move_to(at(6), tick=False)
+    with django_capture_on_commit_callbacks() as callbacks:
+        recorded = services.record_vital_signs(
+            course=infused, by=nurse, observed_at=at(6), **{**NORMAL, "temperature_value": "38.4"}
+        )
+    assert len(callbacks) == 1  # raise_threshold_alert enqueued after commit
+    event = recorded.events[0]
+    dispatch.raise_threshold_alerts(at(6), event_id=event.id)
+    dispatch.run_sweep(at(6))
+    assert Alert.objects.filter(threshold_event=event).count() == 1
+
+
+# --- Completing check-ins -------------------------------------------------------------------------
+
+
+def test_recording_vital_signs_in_the_window_completes_the_check_in(infused, nurse, time_machine):
+    check_in = first(infused)
+    dispatch.run_sweep(at(3.5))
+    time_machine.move_to(at(4.1), tick=False)
+    obs = services.record_vital_signs(course=infused, by=nurse, observed_at=at(4.1), **NORMAL).observation
+    check_in.refresh_from_db()
+    assert (check_in.status, check_in.vital_signs) == ("completed", obs)
+    assert check_in.alerts.get().status == "resolved"
+
+
+def test_vital_signs_after_the_window_complete_a_missed_check_in_late_and_stop_its_ladder(infused, nurse, time_machine):
+    check_in = first(infused)
+    dispatch.run_sweep(at(5.01))
+    time_machine.move_to(at(5.3), tick=False)
+    services.record_vital_signs(course=infused, by=nurse, observed_at=at(5.3), **NORMAL)
+    check_in.refresh_from_db()
+    assert check_in.status == "completed_late"
+    assert check_in.alerts.get(kind="check_in_missed").status == "resolved"
+    dispatch.run_sweep(at(6))
+    assert not Notification.objects.filter(round=1).exists()
+
+
+def test_a_check_in_can_be_completed_explicitly_with_a_note(infused, physician, time_machine):
+    review = first(infused, "crs_review")
+    time_machine.move_to(review.due_at, tick=False)
+    with pytest.raises(ValidationError):
+        scheduling.complete_check_in(check_in=review, by=physician, note=" ")
+    done = scheduling.complete_check_in(check_in=review, by=physician, note="Reviewed: no CRS")
+    assert (done.status, done.completed_by, done.completion_note) == ("completed", physician, "Reviewed: no CRS")
+
+
+def test_closing_a_course_cancels_its_check_ins_and_alerts(infused, physician, time_machine):
+    dispatch.run_sweep(at(5.01))
+    time_machine.move_to(at(6), tick=False)
+    services.transition_course(course=infused, to=Stage.DIED, by=physician, note="Cardiac arrest", occurred_at=at(6))
+    assert not infused.check_ins.filter(status__in=["scheduled", "due"]).exists()
+    assert not Alert.objects.filter(course=infused).unresolved().exists()
+    assert dispatch.run_sweep(at(7))["escalated"] == 0
+
+
+# --- Notifications ----------------------------------------------------------------------------------
+
+
+def test_email_is_sent_through_django_and_marked_sent(infused, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    dispatch.run_sweep(at(5.01))
+    email = Notification.objects.filter(channel="email").first()
+    alerts.deliver(email.id)
+    email.refresh_from_db()
+    assert email.status == "sent" and email.attempts == 1
+    assert mail.outbox[0].subject.startswith("[CAR-T] Missed: Vital signs")
+
+
+class FlakySms(SmsBackend):
+    def send(self, *, to, body):
+        raise TransientDeliveryError("gateway timeout")
+
+
+def test_a_transient_failure_is_kept_and_retried_then_the_final_failure_escalates_at_once(
+    infused, nurse, settings, time_machine
+):
+    settings.SMS_BACKEND = "tests.test_scheduling.FlakySms"
+    time_machine.move_to(at(6), tick=False)
+    services.record_vital_signs(
+        course=infused,
+        by=nurse,
+        observed_at=at(6),
+        **{**NORMAL, "temperature_value": "38.9", "systolic_bp": 84, "diastolic_bp": 50},
+    )
+    dispatch.run_sweep(at(6))
+    sms = Notification.objects.filter(channel="sms", recipient__username="doc").first()
+    with pytest.raises(TransientDeliveryError):
+        alerts.deliver(sms.id)
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, sms.last_error) == ("pending", 1, "gateway timeout")
+    for other in sms.alert.notifications.filter(round=0).exclude(channel="in_app"):
+        alerts.record_final_failure(other.id, TransientDeliveryError("gateway timeout"))
+    sms.refresh_from_db()
+    assert sms.status == "failed" and sms.failed_at is not None
+    sms.alert.refresh_from_db()
+    assert sms.alert.next_escalation_at == at(6)  # nobody reachable at this step: climb now
+
+
+def test_a_recipient_without_a_phone_number_is_a_permanent_failure(infused, nurse, time_machine):
+    time_machine.move_to(at(6), tick=False)
+    services.record_vital_signs(course=infused, by=nurse, observed_at=at(6), **{**NORMAL, "temperature_value": "38.4"})
+    dispatch.run_sweep(at(6))
+    sms = Notification.objects.filter(channel="sms", recipient=nurse).get()
+    alerts.deliver(sms.id)
+    sms.refresh_from_db()
+    assert (sms.status, sms.last_error) == ("failed", "no mobile number on file")
+
+
+def test_episodes_still_follow_recordings(infused, nurse, time_machine):
+    time_machine.move_to(at(6), tick=False)
+    services.record_vital_signs(course=infused, by=nurse, observed_at=at(6), **{**NORMAL, "temperature_value": "38.4"})
+    assert ToxicityEpisode.objects.filter(course=infused).count() == 1

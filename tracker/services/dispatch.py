@@ -1,0 +1,277 @@
+"""The dispatcher: one short sweep, run every minute by Celery beat, that carries out the
+schedule kept in the database.
+
+Each step claims its rows in batches, in its own transaction: ``SELECT ... FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, so concurrent sweeps take disjoint batches, and always a
+compare-and-set ``UPDATE ... WHERE status = ...`` that stamps the rows with this sweep's claim
+token, so a row is acted on by exactly one sweep even where row locks do not exist (SQLite,
+whose IMMEDIATE transactions serialise writers instead). The notifications a claim produces are
+written in the same transaction, so a check-in is notified exactly once: if the worker dies
+mid-batch, the transaction rolls back and the next sweep claims the same rows again. Nothing
+depends on Celery ``eta``/``countdown`` or on messages surviving in the broker.
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tracker.models import Alert, CheckIn, CourseSchedule, Notification, ThresholdEvent
+from tracker.models.protocol import Cadence
+from tracker.services import scheduling
+from tracker.services.alerts import Recipients, ladder_for, notifications_for, protocols_for
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+# Email/SMS handed to Celery but still pending after this long are handed over again (the
+# broker may have lost the message).
+REDELIVER_AFTER = timedelta(minutes=10)
+HORIZON_BATCH = 50
+
+
+def _claim_ids(queryset, batch: int = BATCH_SIZE) -> list[int]:
+    """Ids of up to ``batch`` rows, locked for this transaction where the database can."""
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset.values_list("id", flat=True)[:batch])
+
+
+def _enqueue_deliveries(notifications: list[Notification], now: datetime) -> None:
+    """Email and SMS go out through Celery once this transaction commits."""
+    ids = [n.id for n in notifications if n.channel != Notification.Channel.IN_APP]
+    if ids:
+        from tracker.tasks import deliver_notification
+
+        Notification.objects.filter(id__in=ids).update(enqueued_at=now)
+        transaction.on_commit(lambda: [deliver_notification.delay(i) for i in ids])
+
+
+def _save_notifications(notifications: list[Notification], now: datetime) -> list[Notification]:
+    # PostgreSQL and SQLite (3.35+) return the new ids from a bulk insert.
+    created = Notification.objects.bulk_create(notifications)
+    _enqueue_deliveries(created, now)
+    return created
+
+
+# --- Steps ---------------------------------------------------------------------------------------
+
+
+def mark_missed_check_ins(now: datetime) -> int:
+    """Check-ins whose window closed while still open become missed and start escalating."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            candidates = CheckIn.objects.filter(
+                status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE], window_closes_at__lt=now
+            ).order_by("window_closes_at", "id")
+            ids = _claim_ids(candidates)
+            if not ids:
+                return total
+            token = uuid.uuid4()
+            CheckIn.objects.filter(id__in=ids, status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE]).update(
+                status=CheckIn.Status.MISSED, missed_at=now, claim_token=token
+            )
+            claimed = list(CheckIn.objects.filter(claim_token=token).select_related("rule", "course__patient"))
+            Alert.objects.filter(check_in__in=claimed, kind=Alert.Kind.CHECK_IN_DUE).unresolved().update(
+                status=Alert.Status.RESOLVED, resolved_at=now, resolution="missed"
+            )
+            protocols = protocols_for({c.course_id for c in claimed})
+            recipients = Recipients({c.course_id for c in claimed}, now=now)
+            alerts, notifications = [], []
+            for check_in in claimed:
+                alert = Alert(
+                    course_id=check_in.course_id,
+                    kind=Alert.Kind.CHECK_IN_MISSED,
+                    urgency=Alert.Urgency.ROUTINE,
+                    check_in=check_in,
+                    title=f"Missed: {check_in.label} for {check_in.course.patient.full_name}",
+                    body=f"{check_in.label} was due at {timezone.localtime(check_in.due_at):%a %d %b %H:%M}; the "
+                    f"window closed at {timezone.localtime(check_in.window_closes_at):%H:%M} with nothing recorded.",
+                    escalates=True,
+                )
+                ladder, step = ladder_for(alert, protocols[check_in.course_id])
+                alert.next_escalation_at = now + step
+                alerts.append((alert, ladder[0], check_in.assignee_role))
+            Alert.objects.bulk_create([a for a, _, _ in alerts])
+            for alert, roles, assignee in alerts:
+                notifications += notifications_for(alert, roles, recipients, assignee=assignee)
+            _save_notifications(notifications, now)
+            total += len(claimed)
+
+
+def notify_due_check_ins(now: datetime) -> int:
+    """Check-ins whose window has opened become due, and whoever they are assigned to is told."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            candidates = CheckIn.objects.filter(
+                status=CheckIn.Status.SCHEDULED, window_opens_at__lte=now, window_closes_at__gte=now
+            ).order_by("window_opens_at", "id")
+            ids = _claim_ids(candidates)
+            if not ids:
+                return total
+            token = uuid.uuid4()
+            CheckIn.objects.filter(id__in=ids, status=CheckIn.Status.SCHEDULED).update(
+                status=CheckIn.Status.DUE, due_notified_at=now, claim_token=token
+            )
+            claimed = list(CheckIn.objects.filter(claim_token=token).select_related("course__patient"))
+            recipients = Recipients({c.course_id for c in claimed}, now=now)
+            alerts = [
+                Alert(
+                    course_id=c.course_id,
+                    kind=Alert.Kind.CHECK_IN_DUE,
+                    urgency=Alert.Urgency.ROUTINE,
+                    check_in=c,
+                    title=f"Due: {c.label} for {c.course.patient.full_name}",
+                    body=f"Due at {timezone.localtime(c.due_at):%a %d %b %H:%M}, "
+                    f"by {timezone.localtime(c.window_closes_at):%H:%M}.",
+                )
+                for c in claimed
+            ]
+            Alert.objects.bulk_create(alerts)
+            notifications = []
+            for alert, check_in in zip(alerts, claimed, strict=True):
+                notifications += notifications_for(alert, ["assignee"], recipients, assignee=check_in.assignee_role)
+            _save_notifications(notifications, now)
+            total += len(claimed)
+
+
+def _threshold_alert(event: ThresholdEvent, recipients: Recipients, protocol, now: datetime) -> list[Notification]:
+    patient = event.course.patient
+    alert = Alert.objects.create(
+        course=event.course,
+        kind=Alert.Kind.THRESHOLD,
+        urgency=Alert.Urgency.URGENT,
+        threshold_event=event,
+        title=f"{event.get_kind_display()}: {patient.full_name} ({patient.mrn})",
+        body=event.summary,
+        escalates=True,
+    )
+    ladder, step = ladder_for(alert, protocol)
+    Alert.objects.filter(pk=alert.pk).update(next_escalation_at=now + step)
+    notifications = notifications_for(alert, ladder[0], recipients)
+    # Adaptive cadence: CRS ≥ the protocol's grade or any ICANS ≥ its grade tightens the schedule.
+    threshold = protocol.tighten_crs_grade if event.syndrome == "crs" else protocol.tighten_icans_grade
+    if event.grade >= threshold:
+        scheduling.tighten(event.course, reason=event.summary, now=now)
+    return notifications
+
+
+def raise_threshold_alerts(now: datetime, *, event_id: int | None = None) -> int:
+    """Each threshold event becomes one urgent alert to the physician (and the bedside nurse),
+    and tightens the schedule when it crosses the protocol's threshold."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            events = ThresholdEvent.objects.filter(alert__isnull=True).order_by("id")
+            if event_id is not None:
+                events = events.filter(pk=event_id)
+            ids = _claim_ids(events)
+            if not ids:
+                return total
+            claimed = list(
+                ThresholdEvent.objects.filter(id__in=ids, alert__isnull=True).select_related("course__patient")
+            )
+            protocols = protocols_for({e.course_id for e in claimed})
+            recipients = Recipients({e.course_id for e in claimed}, now=now)
+            notifications = []
+            for event in claimed:
+                notifications += _threshold_alert(event, recipients, protocols[event.course_id], now)
+            _save_notifications(notifications, now)
+            total += len(claimed)
+
+
+def wake_snoozed_alerts(now: datetime) -> int:
+    """A snooze that has run out puts the alert back on its ladder, at the next step."""
+    return Alert.objects.filter(status=Alert.Status.SNOOZED, snoozed_until__lte=now).update(
+        status=Alert.Status.OPEN, next_escalation_at=now, snoozed_until=None
+    )
+
+
+def escalate_alerts(now: datetime) -> int:
+    """Unacknowledged alerts climb one step of their ladder (the last step repeats) and notify."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            candidates = Alert.objects.filter(
+                status=Alert.Status.OPEN, escalates=True, next_escalation_at__lte=now
+            ).order_by("next_escalation_at", "id")
+            ids = _claim_ids(candidates)
+            if not ids:
+                return total
+            token = uuid.uuid4()
+            Alert.objects.filter(id__in=ids, status=Alert.Status.OPEN, next_escalation_at__lte=now).update(
+                claim_token=token, round=F("round") + 1, next_escalation_at=None
+            )
+            claimed = list(Alert.objects.filter(claim_token=token).select_related("check_in__rule"))
+            protocols = protocols_for({a.course_id for a in claimed})
+            recipients = Recipients({a.course_id for a in claimed}, now=now)
+            notifications = []
+            for alert in claimed:
+                ladder, step = ladder_for(alert, protocols[alert.course_id])
+                alert.level = min(alert.level + 1, len(ladder) - 1)
+                alert.next_escalation_at = now + step
+                alert.save(update_fields=["level", "next_escalation_at"])
+                assignee = alert.check_in.assignee_role if alert.check_in else ""
+                notifications += notifications_for(alert, ladder[alert.level], recipients, assignee=assignee)
+            Alert.objects.filter(claim_token=token).update(claim_token=None)
+            _save_notifications(notifications, now)
+            total += len(claimed)
+
+
+def relax_tightened_schedules(now: datetime) -> int:
+    relaxed = 0
+    for schedule in CourseSchedule.objects.filter(cadence=Cadence.TIGHTENED).select_related("course"):
+        relaxed += scheduling.relax_if_calm(schedule.course, now=now)
+    return relaxed
+
+
+def extend_horizons(now: datetime) -> int:
+    """Keep frequent check-ins planned ahead: re-plan courses whose horizon is running out."""
+    soon = now + timedelta(hours=12)
+    schedules = CourseSchedule.objects.filter(
+        course__stage__in=[s.value for s in scheduling.PLANNED_STAGES], planned_until__lt=soon
+    ).select_related("course")[:HORIZON_BATCH]
+    for schedule in schedules:
+        scheduling.plan_course(schedule.course, now=now)
+    return len(schedules)
+
+
+def redeliver_stale_notifications(now: datetime) -> int:
+    """Email/SMS still pending long after being handed to Celery go again (the task is
+    idempotent, so a message that was only slow is not sent twice)."""
+    with transaction.atomic():
+        stale = Notification.objects.filter(
+            status=Notification.Status.PENDING,
+            channel__in=[Notification.Channel.EMAIL, Notification.Channel.SMS],
+            enqueued_at__lt=now - REDELIVER_AFTER,
+        )
+        ids = _claim_ids(stale)
+        _enqueue_deliveries(list(Notification.objects.filter(id__in=ids)), now)
+        return len(ids)
+
+
+STEPS = [
+    ("threshold_alerts", raise_threshold_alerts),
+    ("missed", mark_missed_check_ins),
+    ("due", notify_due_check_ins),
+    ("woken", wake_snoozed_alerts),
+    ("escalated", escalate_alerts),
+    ("relaxed", relax_tightened_schedules),
+    ("planned", extend_horizons),
+    ("redelivered", redeliver_stale_notifications),
+]
+
+
+def run_sweep(now: datetime | None = None) -> dict[str, int]:
+    """One pass over everything the schedule wants done by now. Safe to run concurrently and
+    twice: each step claims what it acts on."""
+    now = now or timezone.now()
+    counts = {name: step(now) for name, step in STEPS}
+    if any(counts.values()):
+        log.info("sweep %s: %s", timezone.localtime(now).strftime("%H:%M:%S"), counts)
+    return counts

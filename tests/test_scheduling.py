@@ -429,3 +429,17 @@ def test_episodes_still_follow_recordings(infused, nurse, time_machine):
     time_machine.move_to(at(6), tick=False)
     services.record_vital_signs(course=infused, by=nurse, observed_at=at(6), **{**NORMAL, "temperature_value": "38.4"})
     assert ToxicityEpisode.objects.filter(course=infused).count() == 1
+
+
+def test_a_threshold_event_older_than_the_relaxing_period_alerts_but_does_not_tighten(infused, nurse, time_machine):
+    time_machine.move_to(at(6), tick=False)
+    services.record_vital_signs(
+        course=infused,
+        by=nurse,
+        observed_at=at(6),
+        **{**NORMAL, "temperature_value": "38.9", "systolic_bp": 84, "diastolic_bp": 50},
+    )
+    dispatch.run_sweep(at(6) + timedelta(hours=25))  # the dispatcher was down for a day
+    assert Alert.objects.filter(kind="threshold").count() == 2
+    infused.schedule.refresh_from_db()
+    assert infused.schedule.cadence == "normal"

@@ -1,9 +1,12 @@
 """REST endpoints. Every queryset starts from ``visible_to(request.user)``: another team's
 patient is a 404, and a patient's login reaches only its own record."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils import timezone
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -11,9 +14,21 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker import services
-from tracker.models import Intervention, NeuroAssessment, Patient, StageEvent, TreatmentCourse, VitalSigns
+from tracker.models import (
+    Alert,
+    CheckIn,
+    Intervention,
+    NeuroAssessment,
+    Patient,
+    StageEvent,
+    TreatmentCourse,
+    VitalSigns,
+)
 from tracker.serializers import (
+    AlertOutput,
     AmendmentInput,
+    CheckInOutput,
+    CompleteInput,
     CourseDetailSerializer,
     CourseSummarySerializer,
     InterventionInput,
@@ -22,12 +37,15 @@ from tracker.serializers import (
     NeuroAssessmentOutput,
     PatientSerializer,
     ReviewInput,
+    SnoozeInput,
     ThresholdEventOutput,
     ToxicityEpisodeOutput,
     TransitionInput,
     VitalSignsInput,
     VitalSignsOutput,
 )
+from tracker.services import alerts as alert_service
+from tracker.services import scheduling
 
 
 def exception_handler(exc, context):
@@ -205,3 +223,58 @@ def _review(viewset, request):
         observation=viewset.get_object(), by=request.user, **incoming.validated_data
     )
     return Response(viewset.get_serializer(observation).data)
+
+
+class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Check-ins of the patients I may see; ``?status=due``, ``?kind=``, ``?course=<id>``."""
+
+    serializer_class = CheckInOutput
+    lookup_field = "public_id"
+    filterset_fields = ["status", "kind", "assignee_role"]
+
+    def get_queryset(self):
+        rows = (
+            CheckIn.objects.visible_to(self.request.user)
+            .select_related("course", "completed_by")
+            .order_by("due_at", "id")
+        )
+        course = self.request.query_params.get("course")
+        return rows.filter(course__public_id=course) if course else rows
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, public_id=None):
+        incoming = CompleteInput(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        check_in = scheduling.complete_check_in(check_in=self.get_object(), by=request.user, **incoming.validated_data)
+        return Response(self.get_serializer(check_in).data)
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts sent to me (``?scope=all``: every alert for the patients I may see)."""
+
+    serializer_class = AlertOutput
+    lookup_field = "public_id"
+    filterset_fields = ["status", "kind", "urgency"]
+
+    def get_queryset(self):
+        alerts = Alert.objects.filter(course__in=TreatmentCourse.objects.visible_to(self.request.user))
+        if self.action == "list" and self.request.query_params.get("scope") != "all":
+            alerts = alerts.for_user(self.request.user)
+        return alerts.select_related("course", "check_in", "acknowledged_by").order_by("-created_at", "-id")
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, public_id=None):
+        alert = alert_service.acknowledge_alert(
+            alert=self.get_object(), by=request.user, note=str(request.data.get("note", ""))
+        )
+        return Response(self.get_serializer(alert).data)
+
+    @action(detail=True, methods=["post"])
+    def snooze(self, request, public_id=None):
+        incoming = SnoozeInput(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        until = timezone.now() + timedelta(minutes=incoming.validated_data["minutes"])
+        alert = alert_service.snooze_alert(
+            alert=self.get_object(), by=request.user, until=until, reason=incoming.validated_data["reason"]
+        )
+        return Response(self.get_serializer(alert).data)

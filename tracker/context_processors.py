@@ -14,4 +14,9 @@ def navigation(request):
             ]
             return {"demo_logins": logins, "demo_password": DEMO_PASSWORD}
         return {}
-    return {"tracker_role": roles.role_of(user) or ("admin" if user.is_superuser else None)}
+    context = {"tracker_role": roles.role_of(user) or ("admin" if user.is_superuser else None)}
+    if roles.is_staff_role(user):
+        from tracker.services.alerts import unread_count
+
+        context["unread_alerts"] = unread_count(user)
+    return context

@@ -18,7 +18,7 @@ from tracker.default_protocol import install_default_protocol
 from tracker.demo import CourseWalker, Staff, local_moment
 from tracker.demo_monitoring import record_demo_monitoring
 from tracker.journey import Stage
-from tracker.models import Centre, Patient
+from tracker.models import Centre, OnCallShift, Patient
 
 DEMO_CENTRE = ("demo", "Riverside CAR-T Programme")
 DEMO_PASSWORD = "cart-demo"
@@ -107,6 +107,11 @@ def ensure_demo_staff(centre: Centre) -> dict[str, object]:
                 mobile_phone="+44 7700 900" + str(100 + len(users)),
             )
         users[login.username] = user
+    now = timezone.now()
+    if not OnCallShift.objects.filter(user=users["oncall"], ends_at__gt=now + timedelta(days=7)).exists():
+        OnCallShift.objects.create(
+            centre=centre, user=users["oncall"], starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=60)
+        )
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@riverside.example", DEMO_PASSWORD)
     return users
@@ -206,6 +211,7 @@ class CohortBuilder:
             ("nurse", "nurse"),
             ("nurse2", "nurse"),
             ("chargenurse", "charge_nurse"),
+            ("physician", "physician"),
             ("oncall", "physician"),
         ]:
             services.add_care_team_member(

@@ -13,9 +13,12 @@ from django.utils import timezone
 from tracker import services
 from tracker.bedside import CAPD_ITEM_NAMES, ICE_ITEM_NAMES
 from tracker.demo import Staff, local_moment
-from tracker.models import TreatmentCourse
+from tracker.models import Alert, TreatmentCourse
+from tracker.services import alerts, dispatch, scheduling
 
-VITALS_HOURS = (2, 8, 14, 20)
+# The default protocol's clock times (vital signs every 4 h from 02:00, ICE at 08:00 and 20:00),
+# so each recording completes the check-in that asked for it.
+VITALS_HOURS = (2, 6, 10, 14, 18, 22)
 NEURO_HOURS = (8, 20)
 ACUTE_DAYS = 28
 
@@ -113,14 +116,17 @@ class BedsideRecorder:
             day = self.day_zero + timedelta(days=offset)
             moments += [(local_moment(day, hour), "vitals") for hour in vitals_hours]
             moments += [(local_moment(day, hour, 5), "neuro") for hour in neuro_hours]
+            moments += [(local_moment(day, 9, 40), "review")] if full else []
         for moment, kind in sorted(moments):
             if moment <= self.infused_at or moment > end:
                 continue
             day = (moment - self.infused_at).total_seconds() / 86400
             if kind == "vitals":
                 self._vitals(moment, _grade_at(self.story.crs, day))
-            else:
+            elif kind == "neuro":
                 self._neuro(moment, _grade_at(self.story.icans, day))
+            else:
+                self._daily_review(moment)
 
     def _vitals(self, moment: datetime, crs_grade: int) -> None:
         values = dict(NORMAL)
@@ -176,11 +182,48 @@ class BedsideRecorder:
                 later, "corticosteroid", agent="dexamethasone", dose_value="10", dose_unit="mg", indication="icans"
             )
 
+    def _daily_review(self, moment: datetime) -> None:
+        """The physician's daily review and the morning labs, completed with a note."""
+        for kind, by, note in (
+            ("crs_review", self.staff.physician, "Reviewed on the ward round"),
+            ("labs", self.staff.nurse, "CBC, CRP and ferritin sent"),
+        ):
+            check_in = self.course.check_ins.filter(
+                kind=kind, status__in=["scheduled", "due", "missed"], due_at__lte=moment
+            ).first()
+            if check_in and moment <= timezone.now():
+                scheduling.complete_check_in(check_in=check_in, by=by, note=note, at=moment)
+
     def _give(self, moment: datetime, kind: str, **values) -> None:
         self.treated.add(kind)
         services.record_intervention(course=self.course, by=self.staff.physician, given_at=moment, kind=kind, **values)
 
 
+# Two patients in acute monitoring whose last rounds were not recorded: the first sweep after
+# `make run` finds their check-ins missed and starts the escalation ladder.
+MISSED_ROUND = {29, 31}
+ACKNOWLEDGED_BEFORE = timedelta(hours=2)
+
+
 def record_demo_monitoring(course: TreatmentCourse, staff: Staff, number: int, *, until: datetime, full: bool) -> None:
+    now = timezone.now()
+    if full:
+        # Plan the last eight hours as well, so the recordings below complete their check-ins.
+        scheduling.plan_course(course, now=now - timedelta(hours=8))
+        if number in MISSED_ROUND:
+            until = min(until, now - timedelta(hours=5))
     story = STORIES[number % len(STORIES)]
     BedsideRecorder(course, staff, story, random.Random(number)).record_until(until, full=full)
+    _settle_past_alerts(course, staff, now)
+
+
+def _settle_past_alerts(course: TreatmentCourse, staff: Staff, now: datetime) -> None:
+    """Threshold events of the demo's past become alerts now (as the sweep would), and those
+    more than two hours old are acknowledged by the physician, as they would have been."""
+    for event_id in course.threshold_events.filter(alert__isnull=True).values_list("id", flat=True):
+        dispatch.raise_threshold_alerts(now, event_id=event_id)
+    old = Alert.objects.filter(
+        course=course, kind=Alert.Kind.THRESHOLD, threshold_event__occurred_at__lt=now - ACKNOWLEDGED_BEFORE
+    )
+    for alert in old.unresolved():
+        alerts.acknowledge_alert(alert=alert, by=staff.physician, note="Seen at the time")

@@ -5,6 +5,8 @@ from rest_framework import serializers
 from tracker import bedside
 from tracker.journey import Stage
 from tracker.models import (
+    Alert,
+    CheckIn,
     Intervention,
     NeuroAssessment,
     Patient,
@@ -295,3 +297,68 @@ class ToxicityEpisodeOutput(serializers.ModelSerializer):
 
     def get_duration_hours(self, episode) -> float:
         return round(episode.duration.total_seconds() / 3600, 1)
+
+
+# --- Schedule and alerts --------------------------------------------------------------------------
+
+
+class CheckInOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    course = serializers.UUIDField(source="course.public_id", read_only=True)
+    completed_by = serializers.CharField(source="completed_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "course",
+            "kind",
+            "label",
+            "cadence",
+            "due_at",
+            "window_opens_at",
+            "window_closes_at",
+            "status",
+            "assignee_role",
+            "completed_at",
+            "completed_by",
+            "completion_note",
+        ]
+
+
+class AlertOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    course = serializers.UUIDField(source="course.public_id", read_only=True)
+    check_in = serializers.UUIDField(source="check_in.public_id", read_only=True, allow_null=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "course",
+            "kind",
+            "urgency",
+            "check_in",
+            "title",
+            "body",
+            "status",
+            "level",
+            "round",
+            "next_escalation_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledgement_note",
+            "snoozed_until",
+            "snooze_reason",
+            "created_at",
+        ]
+
+
+class CompleteInput(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class SnoozeInput(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    reason = serializers.CharField()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.views import bedside, pages, records
+from tracker.views import bedside, pages, records, schedule
 
 course = "courses/<uuid:course_id>/"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("dashboard/", pages.dashboard, name="dashboard"),
     path("my-journey/", pages.my_journey, name="my_journey"),
     path("ward/", bedside.ward, name="ward"),
+    path("alerts/", schedule.alerts_inbox, name="alerts"),
+    path("alerts/<uuid:alert_id>/acknowledge/", schedule.acknowledge, name="acknowledge_alert"),
+    path("alerts/<uuid:alert_id>/snooze/", schedule.snooze, name="snooze_alert"),
+    path("work/", schedule.work_list, name="work_list"),
+    path("check-ins/<uuid:check_in_id>/complete/", schedule.complete, name="complete_check_in"),
     path("patients/refer/", records.refer_patient, name="refer_patient"),
     path(course, pages.course_detail, name="course_detail"),
     path(course + "audit/", pages.course_audit, name="course_audit"),

@@ -154,9 +154,11 @@ def _threshold_alert(event: ThresholdEvent, recipients: Recipients, protocol, no
     ladder, step = ladder_for(alert, protocol)
     Alert.objects.filter(pk=alert.pk).update(next_escalation_at=now + step)
     notifications = notifications_for(alert, ladder[0], recipients)
-    # Adaptive cadence: CRS ≥ the protocol's grade or any ICANS ≥ its grade tightens the schedule.
+    # Adaptive cadence: CRS ≥ the protocol's grade or any ICANS ≥ its grade tightens the schedule,
+    # unless the event is older than the relaxing period (it would relax again at once).
     threshold = protocol.tighten_crs_grade if event.syndrome == "crs" else protocol.tighten_icans_grade
-    if event.grade >= threshold:
+    recent = now - event.occurred_at < timedelta(hours=protocol.relax_after_hours)
+    if event.grade >= threshold and recent:
         scheduling.tighten(event.course, reason=event.summary, now=now)
     return notifications
 

@@ -348,16 +348,20 @@ def complete_by_observation(observation, *, by) -> CheckIn | None:
 
 
 @transaction.atomic
-def complete_check_in(*, check_in: CheckIn, by, note: str) -> CheckIn:
-    """Complete a check-in explicitly, with a note (labs reviewed, phone call made, scan done)."""
+def complete_check_in(*, check_in: CheckIn, by, note: str, at: datetime | None = None) -> CheckIn:
+    """Complete a check-in explicitly, with a note (labs reviewed, phone call made, scan done).
+    ``at`` is when it was done, if earlier than now."""
     if not by.has_perm("tracker.complete_checkin"):
         raise PermissionDenied("You do not have permission to complete check-ins.")
     if not note.strip():
         raise ValidationError({"note": "say what was done."})
+    now = timezone.now()
+    at = at or now
+    if at > now + timedelta(minutes=5):
+        raise ValidationError({"at": "cannot be in the future."})
     check_in = CheckIn.objects.select_for_update().get(pk=check_in.pk)
     if not check_in.is_open:
         raise ValidationError(f"This check-in is already {check_in.get_status_display().lower()}.")
-    now = timezone.now()
-    if now < check_in.window_opens_at - timedelta(hours=24):
+    if at < check_in.window_opens_at - timedelta(hours=24):
         raise ValidationError("This check-in is not due yet.")
-    return _finish(check_in, by=by, at=now, note=note)
+    return _finish(check_in, by=by, at=at, note=note)

@@ -2,7 +2,7 @@
 patient's own timeline. Each page runs a fixed number of queries whatever the cohort size."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from tracker.journey import Stage
 from tracker.models import (
     BridgingTherapy,
     CareTeamMember,
+    CheckIn,
     CollectionBag,
     EligibilityAssessment,
     Infusion,
@@ -27,12 +28,14 @@ from tracker.models import (
     ManufacturingRun,
     Patient,
     ProductBag,
+    ProductLabelCondition,
     StageEvent,
     TreatmentCourse,
 )
 from tracker.services.bedside import MONITORED_STAGES
 from tracker.views.access import staff_only
 from tracker.views.bedside import course_monitoring
+from tracker.views.schedule import course_schedule
 
 # What each stage means, in words for patients and families.
 PATIENT_STAGE_TEXT = {
@@ -189,6 +192,7 @@ def course_detail(request, course_id):
                 "public_id", "sequence", "product", "stage"
             ),
             "monitoring": course_monitoring(course),
+            "schedule": course_schedule(course),
         },
     )
 
@@ -328,6 +332,11 @@ def my_journey(request):
         .prefetch_related(Prefetch("stage_events", queryset=StageEvent.objects.order_by("occurred_at")))
     )
     today = timezone.localdate()
+    appointments = list(
+        CheckIn.objects.filter(
+            course__in=courses, status=CheckIn.Status.SCHEDULED, rule__schedule_type="milestones"
+        ).order_by("due_at")
+    )
     journeys = []
     for course in courses:
         reached = [(Stage(e.to_stage), e, _day_of(course, e.occurred_at)) for e in course.stage_events.all()]
@@ -338,9 +347,28 @@ def my_journey(request):
                 "reached": reached,
                 "explanation": PATIENT_STAGE_TEXT[course.stage_enum],
                 "upcoming": upcoming_stages(course.stage_enum),
+                "appointments": [c for c in appointments if c.course_id == course.id][:5],
+                "restrictions": label_restrictions(course, today),
             }
         )
     return render(request, "tracker/my_journey.html", {"patient": patient, "journeys": journeys})
+
+
+def label_restrictions(course: TreatmentCourse, today: date) -> list[str]:
+    """What the product's label asks of the patient after infusion (REFERENCE §4.1), while it
+    still applies: staying near the centre, not driving."""
+    zero = course.day_zero
+    condition = ProductLabelCondition.in_force(course.product, zero) if zero else None
+    if condition is None:
+        return []
+    near_until = zero + timedelta(days=condition.stay_near_centre_days)
+    drive_from = zero + timedelta(days=condition.no_driving_days)
+    notes = []
+    if today < near_until:
+        notes.append(f"Stay within about 2 hours of your treatment centre until {near_until:%A %d %B}.")
+    if today < drive_from:
+        notes.append(f"Do not drive or operate heavy machinery until {drive_from:%A %d %B}.")
+    return notes
 
 
 MAIN_PATH = [

@@ -7,10 +7,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The integration tests (real PostgreSQL, Redis, Celery worker and beat, Chromium) use their
-# own database and Redis database number. They are skipped when those services are not there,
-# unless TRACKER_REQUIRE_INTEGRATION=1 (as in CI), which makes a missing service a failure.
+# own database, and start their own redis-server on a free port (so they can kill and restart
+# it). They are skipped when those are not available, unless TRACKER_REQUIRE_INTEGRATION=1 (as
+# in CI), which makes anything missing a failure.
 INTEGRATION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cart_tracker_it
-INTEGRATION_REDIS_URL ?= redis://127.0.0.1:6379/11
 PYTEST_ARGS ?=
 
 .PHONY: install run test test-unit test-integration lint clean
@@ -41,7 +41,7 @@ test-unit: install
 	DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -m "not integration and not browser" $(PYTEST_ARGS)
 
 test-integration: install
-	DATABASE_CONN_MAX_AGE=0 DATABASE_URL=$(INTEGRATION_DATABASE_URL) INTEGRATION_REDIS_URL=$(INTEGRATION_REDIS_URL) \
+	DATABASE_CONN_MAX_AGE=0 DATABASE_URL=$(INTEGRATION_DATABASE_URL) \
 		$(BIN)/pytest -m "integration or browser" $(PYTEST_ARGS)
 
 lint: install

@@ -90,3 +90,61 @@ def test_nurse_records_an_infusion_with_a_second_checker_in_the_browser(live_ser
     assert "Infusion recorded: day 0" in page.inner_text("main")
     course.refresh_from_db()
     assert course.stage == Stage.ACUTE_MONITORING
+
+
+def test_nurse_records_vital_signs_and_sees_the_computed_grade(live_server, demo_cohort, browser):
+    course = TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING, patient__user__isnull=True).first()
+    page = sign_in(browser, live_server.url, "nurse", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/courses/{course.public_id}/vital-signs/")
+    for field, value in {
+        "temperature_value": "38.9",
+        "heart_rate": "118",
+        "systolic_bp": "84",
+        "diastolic_bp": "50",
+        "respiratory_rate": "22",
+        "spo2": "95",
+    }.items():
+        page.fill(f"#id_{field}", value)
+    page.select_option("#id_oxygen_device", "nasal_cannula")
+    page.fill("#id_oxygen_flow_l_min", "3")
+    page.click("button:has-text('Save')")
+    messages = page.inner_text(".messages")
+    assert "CRS grade 2:" in messages and "hypotension" in messages
+    screenshot(page, "nurse-crs-grade-2")
+
+
+def test_physician_acknowledges_an_urgent_alert(live_server, demo_cohort, browser, nurse_records_crs_2):
+    page = sign_in(browser, live_server.url, "physician", DEMO_PASSWORD)
+    assert page.locator("#unread-alerts").count() == 1
+    page.click("nav a:has-text('Alerts')")
+    card = page.locator(".card", has_text="CRS grade ≥ 2").first
+    card.locator("input[name=note]").fill("Tocilizumab ordered")
+    card.locator("button:has-text('Acknowledge')").click()
+    assert "Acknowledged" in page.inner_text(".messages")
+    screenshot(page, "physician-alerts")
+    alert = nurse_records_crs_2.threshold_events.get(kind="crs_grade_2_or_more").alert
+    assert (alert.status, alert.acknowledgement_note) == ("acknowledged", "Tocilizumab ordered")
+
+
+@pytest.fixture
+def nurse_records_crs_2(demo_cohort):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tracker import services
+    from tracker.services import dispatch
+
+    course = TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING, patient__user__isnull=True).last()
+    services.record_vital_signs(
+        course=course,
+        by=get_user_model().objects.get(username="nurse"),
+        observed_at=timezone.now(),
+        temperature_value="39.0",
+        heart_rate=120,
+        systolic_bp=82,
+        diastolic_bp=48,
+        respiratory_rate=22,
+        spo2=96,
+    )
+    dispatch.run_sweep()
+    return course

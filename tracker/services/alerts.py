@@ -193,7 +193,7 @@ def deliver(notification_id: int) -> None:
     any other failure is final and kept on the row."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("alert__course", "recipient__staff_profile")
             .filter(pk=notification_id, status=Notification.Status.PENDING)
             .first()
@@ -236,7 +236,7 @@ def _record_failure(notification: Notification, error: Exception) -> None:
 @transaction.atomic
 def record_final_failure(notification_id: int, error: Exception) -> None:
     """After the last retry of a transient failure."""
-    notification = Notification.objects.select_for_update().select_related("alert").get(pk=notification_id)
+    notification = Notification.objects.select_for_update(of=("self",)).select_related("alert").get(pk=notification_id)
     if notification.status == Notification.Status.PENDING:
         _record_failure(notification, error)
 

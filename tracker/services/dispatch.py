@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from tracker.models import Alert, CheckIn, CourseSchedule, Notification, ThresholdEvent
@@ -169,14 +169,18 @@ def raise_threshold_alerts(now: datetime, *, event_id: int | None = None) -> int
     total = 0
     while True:
         with transaction.atomic():
-            events = ThresholdEvent.objects.filter(alert__isnull=True).order_by("id")
+            # NOT EXISTS rather than a LEFT JOIN: PostgreSQL cannot lock rows next to an outer join.
+            events = ThresholdEvent.objects.filter(~Exists(Alert.objects.filter(threshold_event=OuterRef("pk"))))
+            events = events.order_by("id")
             if event_id is not None:
                 events = events.filter(pk=event_id)
             ids = _claim_ids(events)
             if not ids:
                 return total
             claimed = list(
-                ThresholdEvent.objects.filter(id__in=ids, alert__isnull=True).select_related("course__patient")
+                ThresholdEvent.objects.filter(id__in=ids)
+                .filter(~Exists(Alert.objects.filter(threshold_event=OuterRef("pk"))))
+                .select_related("course__patient")
             )
             protocols = protocols_for({e.course_id for e in claimed})
             recipients = Recipients({e.course_id for e in claimed}, now=now)

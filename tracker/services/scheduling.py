@@ -147,7 +147,7 @@ def _schedule_for(course: TreatmentCourse) -> CourseSchedule:
     one planner at a time works on a course."""
     if not CourseSchedule.objects.filter(course=course).exists():
         CourseSchedule.objects.get_or_create(course=course, defaults={"protocol": protocol_for(course)})
-    return CourseSchedule.objects.select_for_update().select_related("protocol").get(course=course)
+    return CourseSchedule.objects.select_for_update(of=("self",)).select_related("protocol").get(course=course)
 
 
 @transaction.atomic

@@ -1,12 +1,16 @@
 """A new user's first minutes, in a real Chromium against a live server holding the demo
-cohort: each demo role signs in and sees what that role should, and nothing more."""
+cohort. Two journeys, each on a freshly built demo cohort: every demo role signs in and sees
+what that role should and nothing more; and the bedside flow from infusion to an acknowledged
+physician alert."""
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from tests.integration.browser import chromium, screenshot, sign_in
 from tracker.demo_cohort import DEMO_PASSWORD, build_demo_cohort
 from tracker.journey import Stage
-from tracker.models import Patient, TreatmentCourse
+from tracker.models import Alert, Patient, TreatmentCourse
+from tracker.services import dispatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,54 +27,48 @@ def browser():
         yield browser
 
 
-def test_coordinator_sees_the_whole_programme(live_server, demo_cohort, browser):
+def test_every_demo_role_signs_in_and_sees_only_what_it_should(live_server, demo_cohort, browser):
+    # The coordinator sees the whole programme, styled, and can refer patients.
     page = sign_in(browser, live_server.url, "coordinator", DEMO_PASSWORD)
     assert page.url.endswith("/dashboard/")
-    # The stylesheet loaded: the header has its dark background, not the browser default.
     assert page.eval_on_selector("header.top", "e => getComputedStyle(e).backgroundColor") == "rgb(20, 33, 61)"
     assert f"of {demo_cohort} you can see" in page.inner_text("main")
     assert page.locator("text=Refer a patient").count() == 1
     page.click(".pipeline a:has-text('Acute monitoring')")
-    acute = TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING).count()
-    assert page.locator("tbody tr").count() == acute
+    assert page.locator("tbody tr").count() == TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING).count()
     screenshot(page, "coordinator-programme")
 
-
-def test_nurse_opens_a_patient_in_acute_monitoring(live_server, demo_cohort, browser):
+    # A nurse finds a patient in acute monitoring; nurses do not refer.
     course = TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING).select_related("patient").first()
     page = sign_in(browser, live_server.url, "nurse", DEMO_PASSWORD)
-    assert page.locator("text=Refer a patient").count() == 0  # nurses do not refer
+    assert page.locator("text=Refer a patient").count() == 0
     page.fill("#q", course.patient.mrn)
     page.click("button:has-text('Filter')")
     page.click(f"a:has-text('{course.patient.given_name}')")
     assert "Acute monitoring" in page.inner_text("h1")
     assert "Chain of identity confirmed" in page.inner_text("main")
+    assert "Monitoring" in page.inner_text("main") and "Schedule" in page.inner_text("main")
     screenshot(page, "nurse-course")
 
-
-def test_physician_signs_in_to_the_programme(live_server, demo_cohort, browser):
+    # The physician lands on the programme.
     page = sign_in(browser, live_server.url, "physician", DEMO_PASSWORD)
-    assert page.url.endswith("/dashboard/")
-    assert "physician" in page.inner_text("header")
+    assert page.url.endswith("/dashboard/") and "physician" in page.inner_text("header")
 
-
-def test_patient_sees_their_own_timeline_and_nothing_else(live_server, demo_cohort, browser):
+    # The patient sees their own journey and nothing else.
     patient = Patient.objects.get(user__username="patient")
     someone_else = TreatmentCourse.objects.exclude(patient=patient).first()
     page = sign_in(browser, live_server.url, "patient", DEMO_PASSWORD)
     assert page.url.endswith("/my-journey/")
     assert f"Hello, {patient.given_name}" in page.inner_text("h1")
-    assert "Infusion" in page.inner_text("main")
+    assert "Coming up" in page.inner_text("main") and "Day +28" in page.inner_text("main")
     screenshot(page, "patient-journey")
-    for path in ("/dashboard/", f"/courses/{someone_else.public_id}/", "/api/patients/?format=json"):
-        response = page.goto(live_server.url + path)
-        if path.startswith("/api/"):
-            assert response.json()["count"] == 1
-        else:
-            assert response.status == 403
+    for path in ("/dashboard/", f"/courses/{someone_else.public_id}/", "/alerts/"):
+        assert page.goto(live_server.url + path).status == 403
+    assert page.goto(live_server.url + "/api/patients/?format=json").json()["count"] == 1
 
 
-def test_nurse_records_an_infusion_with_a_second_checker_in_the_browser(live_server, demo_cohort, browser):
+def test_from_infusion_to_an_acknowledged_physician_alert(live_server, demo_cohort, browser):
+    # A nurse records an infusion; a mismatched bag label is refused, the right one accepted.
     course = TreatmentCourse.objects.filter(stage=Stage.LYMPHODEPLETION, manufacturing_runs__bags__isnull=False).first()
     run = course.latest_run()
     page = sign_in(browser, live_server.url, "nurse", DEMO_PASSWORD)
@@ -79,22 +77,18 @@ def test_nurse_records_an_infusion_with_a_second_checker_in_the_browser(live_ser
     page.select_option("#id_dose_unit", "cells_e6_per_kg")
     page.select_option("#id_second_checker", label="Tomasz Nowak")
     page.fill("#id_second_checker_password", DEMO_PASSWORD)
-    bag_field = page.locator("input[id^=id_bag_]").first
-    bag_field.fill("COI-NOT-THIS-PATIENT")
+    page.locator("input[id^=id_bag_]").first.fill("COI-NOT-THIS-PATIENT")
     page.click("button:has-text('Confirm identity')")
-    assert "Do not infuse" in page.inner_text("main")
+    assert "Do not infuse" in page.inner_text("main") and run.coi_id not in page.inner_text("main")
     screenshot(page, "infusion-refused")
     page.fill("#id_second_checker_password", DEMO_PASSWORD)
     page.locator("input[id^=id_bag_]").first.fill(run.coi_id)
     page.click("button:has-text('Confirm identity')")
     assert "Infusion recorded: day 0" in page.inner_text("main")
     course.refresh_from_db()
-    assert course.stage == Stage.ACUTE_MONITORING
+    assert course.stage == Stage.ACUTE_MONITORING and course.check_ins.exists()
 
-
-def test_nurse_records_vital_signs_and_sees_the_computed_grade(live_server, demo_cohort, browser):
-    course = TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING, patient__user__isnull=True).first()
-    page = sign_in(browser, live_server.url, "nurse", DEMO_PASSWORD)
+    # Later that day: fever, hypotension and oxygen. The grade is computed, not typed.
     page.goto(f"{live_server.url}/courses/{course.public_id}/vital-signs/")
     for field, value in {
         "temperature_value": "38.9",
@@ -112,39 +106,23 @@ def test_nurse_records_vital_signs_and_sees_the_computed_grade(live_server, demo
     assert "CRS grade 2:" in messages and "hypotension" in messages
     screenshot(page, "nurse-crs-grade-2")
 
-
-def test_physician_acknowledges_an_urgent_alert(live_server, demo_cohort, browser, nurse_records_crs_2):
+    # The dispatcher's sweep turns the event into an urgent alert for the physician, who
+    # acknowledges it; the ladder stops.
+    dispatch.run_sweep()
+    physician = get_user_model().objects.get(username="physician")
     page = sign_in(browser, live_server.url, "physician", DEMO_PASSWORD)
     assert page.locator("#unread-alerts").count() == 1
     page.click("nav a:has-text('Alerts')")
-    card = page.locator(".card", has_text="CRS grade ≥ 2").first
+    card = page.locator(".card", has_text=f"CRS grade ≥ 2: {course.patient.full_name}").first
     card.locator("input[name=note]").fill("Tocilizumab ordered")
     card.locator("button:has-text('Acknowledge')").click()
     assert "Acknowledged" in page.inner_text(".messages")
     screenshot(page, "physician-alerts")
-    alert = nurse_records_crs_2.threshold_events.get(kind="crs_grade_2_or_more").alert
-    assert (alert.status, alert.acknowledgement_note) == ("acknowledged", "Tocilizumab ordered")
-
-
-@pytest.fixture
-def nurse_records_crs_2(demo_cohort):
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from tracker import services
-    from tracker.services import dispatch
-
-    course = TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING, patient__user__isnull=True).last()
-    services.record_vital_signs(
-        course=course,
-        by=get_user_model().objects.get(username="nurse"),
-        observed_at=timezone.now(),
-        temperature_value="39.0",
-        heart_rate=120,
-        systolic_bp=82,
-        diastolic_bp=48,
-        respiratory_rate=22,
-        spo2=96,
+    alert = Alert.objects.get(threshold_event__course=course, threshold_event__kind="crs_grade_2_or_more")
+    assert (alert.status, alert.acknowledged_by, alert.acknowledgement_note) == (
+        "acknowledged",
+        physician,
+        "Tocilizumab ordered",
     )
-    dispatch.run_sweep()
-    return course
+    course.schedule.refresh_from_db()
+    assert course.schedule.cadence == "tightened"

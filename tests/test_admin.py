@@ -40,3 +40,36 @@ def test_nothing_clinical_can_be_deleted_in_the_admin(rf, superuser):
     for model, model_admin in tracker_model_admins():
         if issubclass(model, KeptRecord):
             assert not model_admin.has_delete_permission(request), model.__name__
+
+
+def test_a_protocol_is_copied_as_a_new_inactive_version_in_the_admin(client, superuser):
+    from tracker.models import MonitoringProtocol
+
+    original = MonitoringProtocol.objects.get(version=1)
+    client.force_login(superuser)
+    client.post(
+        reverse("admin:tracker_monitoringprotocol_changelist"),
+        {"action": "copy_as_new_version", "_selected_action": [original.pk]},
+    )
+    copy = MonitoringProtocol.objects.get(name=original.name, version=2)
+    assert not copy.is_active and copy.rules.count() == original.rules.count()
+
+
+def test_editing_a_protocol_in_the_admin_replans_its_courses(
+    rf, superuser, monkeypatch, django_capture_on_commit_callbacks
+):
+    from unittest.mock import Mock
+
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from tracker.models import MonitoringProtocol
+
+    protocol = MonitoringProtocol.objects.get(version=1)
+    replanned = []
+    monkeypatch.setattr("tracker.tasks.replan_protocol.delay", replanned.append)
+    request = rf.post("/")
+    request.user, request.session = superuser, {}
+    request._messages = FallbackStorage(request)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[MonitoringProtocol].save_related(request, Mock(instance=protocol), [], change=True)
+    assert replanned == [protocol.pk]

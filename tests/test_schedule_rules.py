@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.schedule import interval_slots, local_moment_on, milestone_date
 
@@ -111,3 +113,29 @@ def test_a_milestone_after_the_spring_change_is_still_at_9_local_time():
 
 def test_a_local_time_the_clock_skips_moves_forward():
     assert local_moment_on(date(2026, 3, 29), time(1, 30), LONDON).strftime("%H:%M%z") == "02:30+0100"
+
+
+@given(
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    every=st.sampled_from([1, 2, 3, 4, 6, 8, 12, 24]),
+    first_hour=st.integers(0, 23),
+    zone=st.sampled_from(["Europe/London", "America/New_York", "Australia/Sydney", "UTC"]),
+)
+def test_slots_are_increasing_instants_on_the_local_clock(start, every, first_hour, zone):
+    tz = ZoneInfo(zone)
+    after = start.replace(tzinfo=UTC)
+    found = interval_slots(
+        day_zero=after.astimezone(tz).date(),
+        tz=tz,
+        every_hours=every,
+        first_hour=first_hour,
+        from_day=0,
+        to_day=3,
+        after=after,
+        until=after + timedelta(days=3),
+    )
+    instants = [s.astimezone(UTC) for s in found]
+    assert instants == sorted(set(instants))
+    assert all(after < i < after + timedelta(days=3) for i in instants)
+    allowed = {(first_hour + k * every) % 24 for k in range(24 // every)}
+    assert all(s.astimezone(tz).hour in allowed and s.minute == 0 for s in found)

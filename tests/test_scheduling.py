@@ -3,7 +3,7 @@
 Every step is called directly (``run_sweep(now)``), as Celery beat would call it each minute.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -443,3 +443,45 @@ def test_a_threshold_event_older_than_the_relaxing_period_alerts_but_does_not_ti
     assert Alert.objects.filter(kind="threshold").count() == 2
     infused.schedule.refresh_from_db()
     assert infused.schedule.cadence == "normal"
+
+
+def test_planned_rounds_keep_their_local_clock_times_across_the_spring_change(walker, time_machine):
+    # Infused on Friday 27 March 2026; the clocks go forward early on Sunday 29 March.
+    infused_at = datetime(2026, 3, 27, 11, 0, tzinfo=LONDON)
+    time_machine.move_to(infused_at + timedelta(minutes=10), tick=False)
+    course = walk_and_infuse(walker, at=infused_at)
+    time_machine.move_to(datetime(2026, 3, 28, 23, 0, tzinfo=LONDON), tick=False)
+    scheduling.plan_course(course)
+    vitals = course.check_ins.filter(kind="vital_signs", due_at__date__gte=date(2026, 3, 29)).order_by("due_at")[:6]
+    assert [timezone_hours(c.due_at) for c in vitals] == [
+        "02:00 BST",
+        "06:00 BST",
+        "10:00 BST",
+        "14:00 BST",
+        "18:00 BST",
+        "22:00 BST",
+    ]
+    sunday_02 = vitals[0].due_at
+    assert sunday_02.astimezone(UTC) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+
+
+def timezone_hours(moment):
+    return moment.astimezone(LONDON).strftime("%H:%M %Z")
+
+
+def test_changing_a_course_to_another_protocol_version_replans_it(infused, coordinator):
+    from tracker.models import MonitoringProtocol, ProtocolRule
+
+    old = infused.schedule.protocol
+    new = MonitoringProtocol.objects.create(name=old.name, version=2, effective_from=date(2026, 3, 1), is_active=False)
+    for rule in old.rules.all():
+        rule.pk, rule.protocol = None, new
+        if rule.kind == "vital_signs" and rule.every_hours == 4:
+            rule.every_hours, rule.first_hour = 6, 0
+        rule.save()
+    result = scheduling.assign_protocol(course=infused, protocol=new, by=coordinator, reason="Site moved to q6h")
+    assert result.cancelled > 0 and result.created > 0
+    hours = {c.due_at.astimezone(LONDON).hour for c in infused.check_ins.filter(kind="vital_signs", status="scheduled")}
+    assert hours == {0, 6, 12, 18}
+    assert scheduling.plan_course(infused) == scheduling.PlanResult()  # and idempotent again
+    assert ProtocolRule.objects.filter(protocol=new).count() == old.rules.count()

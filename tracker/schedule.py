@@ -1,5 +1,8 @@
 """Pure date arithmetic relative to infusion day: day numbers and local calendar days.
 
+All arithmetic on elapsed time is done in UTC: Python adds a timedelta to an aware datetime
+by its wall clock when the time zone is a ZoneInfo, which is wrong across a clock change.
+
 Day numbering (REFERENCE §1.1): the infusion day is day 0, the day before is day −1 and the
 day after is day +1. Day numbers count *calendar days in the centre's time zone*, never
 24-hour periods: the night a clock goes back has 25 hours and is still one day, and an
@@ -72,15 +75,17 @@ def interval_slots(
     hours = sorted((first_hour + k * every_hours) % 24 for k in range(24 // every_hours))
     first = max(from_day, day_number(day_zero, local_date(after, tz)))
     last = min(to_day, day_number(day_zero, local_date(until, tz)))
+    # Compare instants in UTC: aware datetimes sharing one ZoneInfo compare by wall clock.
+    after, until = after.astimezone(UTC), until.astimezone(UTC)
     slots, seen = [], set()
     for offset in range(first, last + 1):
         day = day_zero + timedelta(days=offset)
         for hour in hours:
             moment = _exists(datetime.combine(day, time(hour)), tz)
-            if moment is None or not after < moment < until:
+            if moment is None:
                 continue
             instant = moment.astimezone(UTC)
-            if instant not in seen:
+            if after < instant < until and instant not in seen:
                 seen.add(instant)
                 slots.append(moment)
     return slots

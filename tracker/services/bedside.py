@@ -13,7 +13,7 @@ assessments.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,12 @@ MONITORED_STAGES = {Stage.INFUSION, Stage.ACUTE_MONITORING, Stage.FOLLOW_UP, Sta
 
 def _tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def _utc(moment: datetime) -> datetime:
+    """Incoming times as UTC instants: later arithmetic (windows, masking, 24-hour limits) is
+    on elapsed time, which a local ZoneInfo datetime gets wrong across a clock change."""
+    return moment.astimezone(UTC)
 
 
 def _check_when(course: TreatmentCourse, moment: datetime, field: str) -> None:
@@ -297,6 +303,7 @@ def record_vital_signs(
 ) -> Recorded:
     """Record one set of vital signs and grade it for CRS (ASTCT 2019, REFERENCE §2)."""
     _require(by, "tracker.add_vitalsigns", "record vital signs")
+    observed_at = _utc(observed_at)
     course = _lock(course)
     _check_when(course, observed_at, "observed_at")
     return _save_vitals(
@@ -322,7 +329,7 @@ def amend_vital_signs(
     _require(by, "tracker.add_vitalsigns", "correct vital signs")
     course = _lock(original.course)
     original = _amendment_target(VitalSigns, original, reason)
-    observed_at = observed_at or original.observed_at
+    observed_at = _utc(observed_at or original.observed_at)
     _check_when(course, observed_at, "observed_at")
     return _save_vitals(
         course=course,
@@ -599,6 +606,7 @@ def record_neuro_assessment(
 ) -> Recorded:
     """Record a neurological check and grade it for ICANS (ASTCT 2019, REFERENCE §3)."""
     _require(by, "tracker.add_neuroassessment", "record neurological assessments")
+    observed_at = _utc(observed_at)
     course = _lock(course)
     _check_when(course, observed_at, "observed_at")
     return _save_neuro(
@@ -619,7 +627,7 @@ def amend_neuro_assessment(
     _require(by, "tracker.add_neuroassessment", "correct neurological assessments")
     course = _lock(original.course)
     original = _amendment_target(NeuroAssessment, original, reason)
-    observed_at = observed_at or original.observed_at
+    observed_at = _utc(observed_at or original.observed_at)
     _check_when(course, observed_at, "observed_at")
     return _save_neuro(
         course=course,
@@ -685,6 +693,7 @@ def record_intervention(*, course: TreatmentCourse, by, given_at: datetime, **va
     """Record a treatment for CRS/ICANS. Tocilizumab, steroids, anakinra, siltuximab and
     antipyretics given during a CRS episode make later fever count as masked (toxicity.py)."""
     _require(by, "tracker.add_intervention", "record interventions")
+    given_at = _utc(given_at)
     course = _lock(course)
     _check_when(course, given_at, "given_at")
     intervention = _build_intervention(course, by, given_at, values)
@@ -699,7 +708,7 @@ def amend_intervention(
     _require(by, "tracker.add_intervention", "correct interventions")
     course = _lock(original.course)
     original = _amendment_target(Intervention, original, reason)
-    given_at = given_at or original.given_at
+    given_at = _utc(given_at or original.given_at)
     _check_when(course, given_at, "given_at")
     intervention = _build_intervention(course, by, given_at, values, excluding=original.pk)
     intervention.recorded_by, intervention.amends, intervention.amendment_reason = by, original, reason

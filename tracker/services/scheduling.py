@@ -119,15 +119,19 @@ def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime)
                 after=max(infused_at, now - after),
                 until=horizon_end,
             )
-            for due in times:
-                # Keyed by kind and UTC instant: a slot shared by the normal and the tightened
-                # cadence (08:00 in both) is the same check-in, updated rather than doubled.
-                key = f"{rule.kind}@{due.astimezone(schedule.UTC):%Y%m%dT%H%MZ}"
+            for local_due in times:
+                # Windows are elapsed time, so they are computed in UTC: 30 minutes before
+                # 02:00 BST on the night the clocks go forward is 00:30 GMT, not a wall-clock
+                # 01:30 that never happens. Keyed by kind and UTC instant: a slot shared by the
+                # normal and the tightened cadence (08:00 in both) is the same check-in.
+                due = local_due.astimezone(schedule.UTC)
+                key = f"{rule.kind}@{due:%Y%m%dT%H%MZ}"
                 slots.append(Slot(key, rule, rule.title, due, due - before, due + after))
         else:
             for milestone in rule.milestones:
                 offsets = {k: milestone[k] for k in ("days", "months", "years") if k in milestone}
-                due = schedule.local_moment_on(schedule.milestone_date(day_zero, **offsets), rule.due_time, tz)
+                local_due = schedule.local_moment_on(schedule.milestone_date(day_zero, **offsets), rule.due_time, tz)
+                due = local_due.astimezone(schedule.UTC)
                 if due + after <= now:
                     continue
                 key = f"{rule.kind}:{milestone['label']}"
@@ -356,7 +360,7 @@ def complete_check_in(*, check_in: CheckIn, by, note: str, at: datetime | None =
     if not note.strip():
         raise ValidationError({"note": "say what was done."})
     now = timezone.now()
-    at = at or now
+    at = (at or now).astimezone(schedule.UTC)
     if at > now + timedelta(minutes=5):
         raise ValidationError({"at": "cannot be in the future."})
     check_in = CheckIn.objects.select_for_update().get(pk=check_in.pk)

@@ -485,3 +485,29 @@ def test_changing_a_course_to_another_protocol_version_replans_it(infused, coord
     assert hours == {0, 6, 12, 18}
     assert scheduling.plan_course(infused) == scheduling.PlanResult()  # and idempotent again
     assert ProtocolRule.objects.filter(protocol=new).count() == old.rules.count()
+
+
+def test_an_email_queued_for_an_alert_acknowledged_meanwhile_is_not_sent(infused, nurse, settings, time_machine):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    dispatch.run_sweep(at(5.01))
+    missed = Alert.objects.get(kind="check_in_missed")
+    time_machine.move_to(at(5.02), tick=False)
+    alerts.acknowledge_alert(alert=missed, by=nurse)
+    email = missed.notifications.filter(channel="email").first()
+    alerts.deliver(email.id)
+    email.refresh_from_db()
+    assert email.status == "cancelled" and not mail.outbox
+
+
+def test_in_app_notifications_are_delivered_when_written(infused):
+    dispatch.run_sweep(at(5.01))
+    assert set(Notification.objects.filter(channel="in_app").values_list("status", flat=True)) == {"sent"}
+    assert set(Notification.objects.exclude(channel="in_app").values_list("status", flat=True)) == {"pending"}
+
+
+def test_sweeps_have_their_own_queue_so_deliveries_cannot_starve_them():
+    from tracker.celery import app
+
+    assert app.amqp.router.route({}, "tracker.tasks.sweep")["queue"].name == "dispatch"
+    assert app.amqp.router.route({}, "tracker.tasks.deliver_notification")["queue"].name == "celery"
+    assert {q.name for q in app.conf.task_queues} == {"dispatch", "celery"}

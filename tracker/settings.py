@@ -8,6 +8,8 @@ A bad value stops start-up with ImproperlyConfigured naming the variable.
 
 from pathlib import Path
 
+from kombu import Queue
+
 from tracker.envconfig import (
     env_bool,
     env_broker_url,
@@ -145,6 +147,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "polling_interval": 0.1,
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -152,6 +155,14 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The dispatcher's own queue: sweeps and threshold alerts never wait behind a burst of email
+# and SMS deliveries. Every worker consumes both queues unless started with -Q.
+CELERY_TASK_QUEUES = (Queue("dispatch"), Queue("celery"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "tracker.tasks.sweep": {"queue": "dispatch"},
+    "tracker.tasks.raise_threshold_alert": {"queue": "dispatch"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -185,6 +196,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "tracker": {"handlers": ["console"], "level": env_str("TRACKER_LOG_LEVEL", "INFO")},
+        "tracker": {"handlers": ["console"], "level": env_str("TRACKER_LOG_LEVEL", "INFO"), "propagate": False},
     },
 }

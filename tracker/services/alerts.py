@@ -96,18 +96,30 @@ def protocols_for(course_ids) -> dict:
 
 
 def notifications_for(
-    alert: Alert, roles: list[str], recipients: Recipients, *, assignee: str = ""
+    alert: Alert, roles: list[str], recipients: Recipients, *, now: datetime, assignee: str = ""
 ) -> list[Notification]:
-    """One notification per person per channel for this round of the alert (unsaved)."""
+    """One notification per person per channel for this round of the alert (unsaved). An
+    in-app notification is delivered as it is written: it is the inbox."""
     people = {}
     for role in roles:
         for user in recipients.users(alert.course_id, role, assignee=assignee):
             people[user.pk] = user
-    return [
-        Notification(alert=alert, recipient=user, channel=channel, level=alert.level, round=alert.round)
-        for user in people.values()
-        for channel in CHANNELS[alert.kind]
-    ]
+    notifications = []
+    for user in people.values():
+        for channel in CHANNELS[alert.kind]:
+            in_app = channel == Notification.Channel.IN_APP
+            notifications.append(
+                Notification(
+                    alert=alert,
+                    recipient=user,
+                    channel=channel,
+                    level=alert.level,
+                    round=alert.round,
+                    status=Notification.Status.SENT if in_app else Notification.Status.PENDING,
+                    sent_at=now if in_app else None,
+                )
+            )
+    return notifications
 
 
 def _require_ack_rights(alert: Alert, by) -> Alert:
@@ -200,6 +212,11 @@ def deliver(notification_id: int) -> None:
         )
         if notification is None or notification.channel == Notification.Channel.IN_APP:
             return
+        if notification.alert.status not in (Alert.Status.OPEN, Alert.Status.SNOOZED):
+            # Acknowledged or resolved before the message went out: sending it is only noise.
+            notification.status = Notification.Status.CANCELLED
+            notification.save(update_fields=["status"])
+            return
         notification.attempts += 1
         try:
             _send(notification)
@@ -229,6 +246,7 @@ def _record_failure(notification: Notification, error: Exception) -> None:
     # The escalation sees it: if nobody at this step could be reached, climb now.
     alert = notification.alert
     same_round = alert.notifications.filter(round=notification.round).exclude(channel=Notification.Channel.IN_APP)
+    same_round = same_round.exclude(status=Notification.Status.CANCELLED)
     if alert.escalates and not same_round.exclude(status=Notification.Status.FAILED).exists():
         Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN).update(next_escalation_at=now)
 

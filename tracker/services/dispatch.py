@@ -98,7 +98,7 @@ def mark_missed_check_ins(now: datetime) -> int:
                 alerts.append((alert, ladder[0], check_in.assignee_role))
             Alert.objects.bulk_create([a for a, _, _ in alerts])
             for alert, roles, assignee in alerts:
-                notifications += notifications_for(alert, roles, recipients, assignee=assignee)
+                notifications += notifications_for(alert, roles, recipients, now=now, assignee=assignee)
             _save_notifications(notifications, now)
             total += len(claimed)
 
@@ -135,7 +135,9 @@ def notify_due_check_ins(now: datetime) -> int:
             Alert.objects.bulk_create(alerts)
             notifications = []
             for alert, check_in in zip(alerts, claimed, strict=True):
-                notifications += notifications_for(alert, ["assignee"], recipients, assignee=check_in.assignee_role)
+                notifications += notifications_for(
+                    alert, ["assignee"], recipients, now=now, assignee=check_in.assignee_role
+                )
             _save_notifications(notifications, now)
             total += len(claimed)
 
@@ -153,7 +155,7 @@ def _threshold_alert(event: ThresholdEvent, recipients: Recipients, protocol, no
     )
     ladder, step = ladder_for(alert, protocol)
     Alert.objects.filter(pk=alert.pk).update(next_escalation_at=now + step)
-    notifications = notifications_for(alert, ladder[0], recipients)
+    notifications = notifications_for(alert, ladder[0], recipients, now=now)
     # Adaptive cadence: CRS ≥ the protocol's grade or any ICANS ≥ its grade tightens the schedule,
     # unless the event is older than the relaxing period (it would relax again at once).
     threshold = protocol.tighten_crs_grade if event.syndrome == "crs" else protocol.tighten_icans_grade
@@ -223,7 +225,7 @@ def escalate_alerts(now: datetime) -> int:
                 alert.next_escalation_at = now + step
                 alert.save(update_fields=["level", "next_escalation_at"])
                 assignee = alert.check_in.assignee_role if alert.check_in else ""
-                notifications += notifications_for(alert, ladder[alert.level], recipients, assignee=assignee)
+                notifications += notifications_for(alert, ladder[alert.level], recipients, now=now, assignee=assignee)
             Alert.objects.filter(claim_token=token).update(claim_token=None)
             _save_notifications(notifications, now)
             total += len(claimed)

@@ -60,7 +60,11 @@ def alerts_inbox(request):
         base.unresolved()
         .select_related("course__patient", "check_in", "threshold_event")
         .prefetch_related(Prefetch("notifications", queryset=Notification.objects.select_related("recipient")))
-        .order_by("-urgency", "-created_at")[:200]
+        .order_by("-urgency", "-escalates", "-created_at")[:200]
+    )
+    needing_action = [a for a in open_alerts if a.escalates]
+    reminders = sorted(
+        (a for a in open_alerts if not a.escalates), key=lambda a: a.check_in.due_at if a.check_in else a.created_at
     )
     recent = list(
         base.exclude(status__in=[Alert.Status.OPEN, Alert.Status.SNOOZED])
@@ -73,7 +77,13 @@ def alerts_inbox(request):
     return render(
         request,
         "tracker/alerts.html",
-        {"open_alerts": open_alerts, "recent": recent, "scope": scope, "snooze_form": SnoozeForm()},
+        {
+            "needing_action": needing_action,
+            "reminders": reminders,
+            "recent": recent,
+            "scope": scope,
+            "snooze_form": SnoozeForm(),
+        },
     )
 
 

@@ -336,3 +336,55 @@ def test_out_of_range_values_name_the_field(walker, staff):
             cd3_yield_e9=Decimal("-1"),
         )
     assert "cd3_yield_e9" in error.value.message_dict
+
+
+def test_bridging_started_the_day_the_course_moved_to_manufacturing_is_accepted(walker):
+    walk_to_manufacturing(walker)  # shipped and moved at 16:00 on 15 December
+    walker.bridge(REFERRED + timedelta(days=14))
+    event = walker.course.stage_events.get(to_stage=Stage.BRIDGING)
+    assert event.occurred_at >= walker.course.stage_events.get(to_stage=Stage.MANUFACTURING).occurred_at
+
+
+def test_out_of_specification_is_dated_separately_from_release(walker, staff):
+    walk_to_manufacturing(walker)
+    with pytest.raises(ValidationError, match="future"):
+        services.mark_run_out_of_specification(
+            run=walker.run, by=staff.coordinator, finding="Viability 70 %", on=date(2027, 1, 1)
+        )
+    services.mark_run_out_of_specification(
+        run=walker.run, by=staff.coordinator, finding="Viability 70 %", on=date(2026, 1, 2)
+    )
+    run = walker.run
+    assert (run.oos_reported_on, run.released_on) == (date(2026, 1, 2), None)
+    services.release_under_exception(run=run, by=staff.physician, reason="No alternative")
+    assert walker.run.released_on == date(2026, 3, 16)  # the day the exception was approved
+
+
+def test_a_product_cannot_be_received_twice(walker, staff):
+    walk_to_lymphodepletion(walker)
+    with pytest.raises(ValidationError, match="already received on 05 Jan 2026"):
+        services.receive_product(
+            run=walker.run, by=staff.coordinator, delivered_on=date(2026, 1, 6), bag_identifiers=["X-1"]
+        )
+
+
+def test_the_lymphodepletion_of_an_earlier_attempt_does_not_count_after_recollection(walker, staff):
+    walk_to_manufacturing(walker)
+    walker.lymphodeplete(date(2026, 1, 2), date(2026, 1, 4), override_reason="Rapid progression")
+    walker.fail_run()
+    walker.recollect(date(2026, 1, 5))
+    walker.collect_and_ship(date(2026, 1, 6))
+    walker.release_and_receive(date(2026, 2, 1), date(2026, 2, 3))
+    with pytest.raises(ValidationError, match="Record the lymphodepleting regimen"):
+        services.transition_course(course=walker.course, to=Stage.LYMPHODEPLETION, by=staff.coordinator)
+
+
+@pytest.mark.parametrize(
+    ("infused_on", "warning"), [(date(2026, 1, 12), ""), (date(2026, 1, 14), "Infused 5 days after")]
+)
+def test_an_infusion_outside_the_products_lymphodepletion_window_is_flagged(walker, infused_on, warning):
+    walk_to_lymphodepletion(walker)  # axi-cel: LD ends on day −3, so infusion 3 days after
+    infusion = walker.infuse(local_moment(infused_on, 10))
+    assert infusion.window_warning.startswith(warning)
+    if warning:
+        assert "window is 3–3 days" in infusion.window_warning

@@ -94,3 +94,61 @@ def test_patient_cannot_move_their_own_course_through_the_api(client, patient_us
 def test_unauthenticated_pages_redirect_to_sign_in(client, course):
     response = client.get(reverse("course_detail", args=[course.public_id]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_coordinator_sees_each_patient_once_however_many_colleagues_share_the_centre(
+    client, coordinator, nurse, second_nurse, physician, course
+):
+    assert list(Patient.objects.visible_to(coordinator)) == [course.patient]
+    client.force_login(coordinator)
+    assert client.get("/api/patients/").json()["count"] == 1
+    assert client.get(f"/api/patients/{course.patient.public_id}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/courses/{course}/vital-signs/",
+        "/api/check-ins/",
+        "/api/alerts/?scope=all",
+        "/api/courses/{course}/episodes/",
+    ],
+)
+def test_a_patient_login_reaches_no_bedside_schedule_or_alert_endpoint(client, patient_user, course, path):
+    client.force_login(patient_user)
+    assert client.get(path.format(course=course.public_id)).status_code == 403
+
+
+def test_a_patient_login_reads_its_own_course_through_the_api(client, patient_user, course):
+    client.force_login(patient_user)
+    assert client.get(f"/api/courses/{course.public_id}/").json()["stage"] == "referral"
+
+
+def test_the_on_call_physician_covers_the_centre_during_the_shift_only(centre, course):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tracker.accounts import create_staff_user
+    from tracker.models import OnCallShift
+
+    on_call = create_staff_user(username="night", role="physician", centre=centre, password="pw")
+    assert not Patient.objects.visible_to(on_call).exists()
+    now = timezone.now()
+    shift = OnCallShift.objects.create(
+        centre=centre, user=on_call, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=11)
+    )
+    assert list(Patient.objects.visible_to(on_call)) == [course.patient]
+    shift.ends_at = now - timedelta(minutes=1)
+    shift.save()
+    assert not Patient.objects.visible_to(on_call).exists()
+
+
+def test_only_staff_of_the_patients_centre_join_a_care_team(course, coordinator, patient_user, other_centre_nurse):
+    from django.core.exceptions import ValidationError
+
+    from tracker import services
+
+    for user in (patient_user, other_centre_nurse):
+        with pytest.raises(ValidationError, match="staff member of the patient's centre"):
+            services.add_care_team_member(course=course, user=user, role="nurse", by=coordinator)

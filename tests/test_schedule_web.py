@@ -90,7 +90,8 @@ def test_the_course_page_shows_the_schedule_in_constant_queries(client, nurse, i
 def test_the_patient_sees_their_upcoming_appointments_and_label_restrictions(client, patient_user, infused):
     client.force_login(patient_user)
     page = client.get(reverse("my_journey")).content.decode()
-    assert "Day +28: Response assessment" in page
+    assert "Day +28: Check-up: how well the treatment is working" in page
+    assert "CIBMTR" not in page and "Vital signs" not in page
     assert "Stay within about 2 hours of your treatment centre until Monday 30 March" in page
     assert "Do not drive" in page
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from tests.conftest import make_course, make_patient
 from tests.test_bedside_services import NORMAL, ice_with
@@ -382,7 +383,12 @@ def test_email_is_sent_through_django_and_marked_sent(infused, settings):
     alerts.deliver(email.id)
     email.refresh_from_db()
     assert email.status == "sent" and email.attempts == 1
-    assert mail.outbox[0].subject.startswith("[CAR-T] Missed: Vital signs")
+    message = mail.outbox[0]
+    assert message.subject == "[CAR-T] Check-in missed"
+    assert "Vital signs was due at Mon 16 Mar 14:00" in message.body
+    assert f"/courses/{infused.public_id}/" in message.body
+    # Nothing identifying leaves the app by email or SMS: the link, behind sign-in, says who.
+    assert "Lovelace" not in message.subject + message.body and "MRN001" not in message.body
 
 
 class FlakySms(SmsBackend):
@@ -511,3 +517,69 @@ def test_sweeps_have_their_own_queue_so_deliveries_cannot_starve_them():
     assert app.amqp.router.route({}, "tracker.tasks.sweep")["queue"].name == "dispatch"
     assert app.amqp.router.route({}, "tracker.tasks.deliver_notification")["queue"].name == "celery"
     assert {q.name for q in app.conf.task_queues} == {"dispatch", "celery"}
+
+
+def test_a_step_that_reaches_nobody_climbs_at_once(infused, coordinator, time_machine):
+    from tracker.models import CareTeamMember
+
+    CareTeamMember.objects.filter(course=infused, role="nurse").delete()  # no bedside nurse on the team
+    dispatch.run_sweep(at(5.01))
+    missed = Alert.objects.get(kind="check_in_missed")
+    assert missed.level == 1 and recipients(missed, 0) == [("charge", "email"), ("charge", "in_app")]
+
+
+def test_an_empty_ladder_falls_back_to_the_coordinator_and_physician(infused, on_call, charge_nurse):
+    from tracker.models import CareTeamMember
+
+    CareTeamMember.objects.filter(course=infused).delete()
+    OnCallShift.objects.all().delete()
+    for user in (on_call, charge_nurse):
+        user.is_active = False
+        user.save()
+    infused.treating_physician.is_active = False
+    infused.treating_physician.save()
+    dispatch.run_sweep(at(5.01))
+    missed = Alert.objects.get(kind="check_in_missed")
+    assert {name for name, _ in recipients(missed, 0)} == {"coord"}
+
+
+def test_a_failing_step_does_not_stop_the_others(infused, monkeypatch):
+    def broken(now):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dispatch, "STEPS", [("broken", broken), *dispatch.STEPS[1:]])
+    counts = dispatch.run_sweep(at(5.01))
+    assert counts["broken"] is None and counts["missed"] == 1
+
+
+def test_a_delivery_whose_worker_died_mid_send_is_handed_over_again(
+    infused, time_machine, django_capture_on_commit_callbacks
+):
+    dispatch.run_sweep(at(5.01))
+    email = Notification.objects.filter(channel="email").first()
+    Notification.objects.filter(pk=email.pk).update(status="sending")  # the worker was killed while sending
+    with django_capture_on_commit_callbacks() as callbacks:
+        counts = dispatch.run_sweep(at(5.01) + dispatch.REDELIVER_AFTER + timedelta(minutes=1))
+    email.refresh_from_db()
+    assert counts["redelivered"] >= 1 and email.status == "pending" and callbacks
+
+
+def test_the_infusion_time_is_corrected_through_the_page_with_a_reason(client, infused, nurse):
+    client.force_login(nurse)
+    url = reverse("correct_infusion_time", args=[infused.public_id])
+    response = client.post(url, {"infused_at": "2026-03-15T10:00", "reason": "Wrong day entered"}, follow=True)
+    assert "Infusion time corrected" in response.content.decode()
+    assert infused.infusions.get().infused_at == datetime(2026, 3, 15, 10, 0, tzinfo=LONDON)
+
+
+def test_the_infusion_time_cannot_move_after_recorded_observations(infused, nurse, time_machine):
+    time_machine.move_to(at(6), tick=False)
+    services.record_vital_signs(course=infused, by=nurse, observed_at=at(6), **NORMAL)
+    time_machine.move_to(at(30), tick=False)
+    with pytest.raises(ValidationError, match="1 bedside record"):
+        scheduling.correct_infusion_time(
+            infusion=infused.infusions.get(),
+            by=nurse,
+            infused_at=at(2) + timedelta(days=1) - timedelta(hours=12),
+            reason="x",
+        )

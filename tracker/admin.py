@@ -353,7 +353,7 @@ class MonitoringProtocolAdmin(SimpleHistoryAdmin):
             from tracker.tasks import replan_protocol
 
             protocol_id = form.instance.pk
-            transaction.on_commit(lambda: replan_protocol.delay(protocol_id))
+            transaction.on_commit(lambda: replan_protocol.delay(protocol_id), robust=True)
             self.message_user(request, "Courses following this protocol are being re-planned.")
 
     @admin.action(description="Copy as a new (inactive) version")

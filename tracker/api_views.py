@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from tracker import services
+from tracker.api_permissions import StaffOrOwnRecordReadOnly
 from tracker.models import (
     Alert,
     CheckIn,
@@ -60,6 +61,7 @@ def exception_handler(exc, context):
 
 class PatientViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PatientSerializer
+    permission_classes = [StaffOrOwnRecordReadOnly]
     lookup_field = "public_id"
 
     def get_queryset(self):
@@ -68,6 +70,8 @@ class PatientViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "public_id"
+    # A patient's login reads its own course summary; every action below is staff only.
+    permission_classes = [StaffOrOwnRecordReadOnly]
     filterset_fields = ["stage", "diagnosis", "product"]
 
     def get_queryset(self):

@@ -8,11 +8,9 @@ set behind the services' back.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
 
 from tracker import schedule, services
+from tracker.centre_time import centre_tz
 from tracker.journey import Stage
 from tracker.models import Infusion, Lymphodepletion, ManufacturingRun, TreatmentCourse
 from tracker.products import PRODUCTS
@@ -29,7 +27,7 @@ class Staff:
 def local_moment(day: date, hour: int = 9, minute: int = 0) -> datetime:
     """The instant (in UTC) of a local wall-clock time in the centre's time zone, so that
     adding a timedelta to it adds elapsed time, also across a clock change."""
-    return schedule.local_moment_on(day, time(hour, minute), ZoneInfo(settings.TIME_ZONE)).astimezone(UTC)
+    return schedule.local_moment_on(day, time(hour, minute), centre_tz()).astimezone(UTC)
 
 
 class CourseWalker:

@@ -337,7 +337,7 @@ class CohortBuilder:
         """Mid-morning or early afternoon; for a day-0 patient, no later than a little before now."""
         moment = local_moment(day_zero, hour)
         if day_zero == self.today:
-            now = timezone.localtime()
+            now = timezone.now()
             moment = max(min(moment, now - timedelta(minutes=30)), local_moment(day_zero, 0, 1))
         return moment
 

@@ -440,3 +440,8 @@ class AmendmentMixin(forms.Form):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label="Review note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InfusionTimeCorrectionForm(forms.Form):
+    infused_at = forms.DateTimeField(label="Correct infusion time", widget=DATETIME)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

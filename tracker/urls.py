@@ -26,6 +26,7 @@ urlpatterns = [
     path(course + "bridging/", records.record_bridging, name="record_bridging"),
     path(course + "lymphodepletion/", records.record_lymphodepletion, name="record_lymphodepletion"),
     path(course + "infusion/", records.record_infusion, name="record_infusion"),
+    path(course + "infusion/time/", records.correct_infusion_time, name="correct_infusion_time"),
     path(course + "stage/", records.transition_course, name="transition_course"),
     path(course + "vital-signs/", bedside.record_vitals, name="record_vitals"),
     path(course + "neuro/", bedside.record_neuro, name="record_neuro"),

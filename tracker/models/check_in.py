@@ -77,7 +77,8 @@ class CheckIn(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     course = models.ForeignKey(TreatmentCourse, on_delete=models.PROTECT, related_name="check_ins")
-    rule = models.ForeignKey(ProtocolRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="check_ins")
+    # PROTECT: a rule with check-ins cannot be deleted (copy the protocol as a new version).
+    rule = models.ForeignKey(ProtocolRule, on_delete=models.PROTECT, null=True, blank=True, related_name="check_ins")
     kind = models.CharField(max_length=30, choices=CheckInKind.choices)
     label = models.CharField(max_length=150)
     plan_key = models.CharField(max_length=120)

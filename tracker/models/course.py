@@ -1,7 +1,6 @@
 import uuid
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tracker import schedule
+from tracker.centre_time import centre_tz
 from tracker.journey import CLOSING_STAGES, Stage, VeinToVein
 from tracker.models.base import KeptQuerySet, KeptRecord
 from tracker.models.patient import Patient
@@ -162,7 +162,7 @@ class TreatmentCourse(KeptRecord):
         first = self.first_infusion_at
         if first is None:
             return None
-        return schedule.local_date(first, ZoneInfo(settings.TIME_ZONE))
+        return schedule.local_date(first, centre_tz())
 
     def day_number(self, on: date | None = None) -> int | None:
         zero = self.day_zero

@@ -34,6 +34,9 @@ class Infusion(KeptRecord):
         max_length=200, blank=True, default="Acetaminophen + H1 antihistamine", help_text="No prophylactic steroids."
     )
     notes = models.TextField(blank=True)
+    window_warning = models.CharField(
+        max_length=300, blank=True, editable=False, help_text="Set when infused outside the product's LD window."
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -34,6 +34,7 @@ class ManufacturingRun(KeptRecord):
     released_on = models.DateField(null=True, blank=True, editable=False)
     delivered_on = models.DateField("product received at site on", null=True, blank=True)
     oos_reason = models.TextField("out-of-specification finding", blank=True, editable=False)
+    oos_reported_on = models.DateField("out of specification reported on", null=True, blank=True, editable=False)
     released_under_exception = models.BooleanField(default=False, editable=False)
     exception_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tracker.models.base import KeptQuerySet, KeptRecord
@@ -14,19 +15,28 @@ from tracker.models.centre import Centre
 
 class PatientQuerySet(KeptQuerySet):
     def visible_to(self, user) -> "PatientQuerySet":
-        """Patients this user may see. A patient's login sees that patient alone; nurses and
-        physicians see the patients whose care team they are on; coordinators see their
-        centre's programme. Anyone else sees nobody."""
+        """Patients this user may see. A patient's login sees that patient alone. Staff see
+        the patients whose care team they are on; coordinators their centre's programme; the
+        on-call physician, during the shift, the centre's patients (the last step of every
+        escalation ladder). Anyone else sees nobody. Built from subqueries, never joins, so
+        each patient appears once."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self.all()
+        from tracker import roles
+        from tracker.models.centre import StaffProfile
         from tracker.models.course import TreatmentCourse
+        from tracker.models.protocol import OnCallShift
 
-        on_care_team = TreatmentCourse.objects.on_care_team_of(user).values("patient_id")
-        scope = Q(user=user) | Q(pk__in=on_care_team)
-        if user.has_perm("tracker.view_centre_programme"):
-            scope |= Q(centre__staff__user=user)
+        scope = Q(user=user)
+        if roles.is_staff_role(user):
+            scope |= Q(pk__in=TreatmentCourse.objects.on_care_team_of(user).values("patient_id"))
+            if user.has_perm("tracker.view_centre_programme"):
+                scope |= Q(centre_id__in=StaffProfile.objects.filter(user=user).values("centre_id"))
+            now = timezone.now()
+            on_call = OnCallShift.objects.filter(user=user, starts_at__lte=now, ends_at__gt=now)
+            scope |= Q(centre_id__in=on_call.values("centre_id"))
         return self.filter(scope)
 
 

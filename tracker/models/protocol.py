@@ -161,6 +161,8 @@ class ProtocolRule(models.Model):
         return not self.diagnoses or diagnosis in self.diagnoses
 
     def clean(self):
+        if self.assignee_role == AssigneeRole.ASSIGNEE:
+            raise ValidationError({"assignee_role": "name the role the check-in is for (nurse, physician, ...)."})
         if self.schedule_type == self.ScheduleType.INTERVAL:
             if self.every_hours not in schedule.ALLOWED_INTERVAL_HOURS:
                 allowed = ", ".join(map(str, schedule.ALLOWED_INTERVAL_HOURS))

@@ -173,9 +173,12 @@ TRANSIENT_SMTP = (ConnectionError, TimeoutError, smtplib.SMTPServerDisconnected,
 
 
 def _message(notification: Notification) -> tuple[str, str]:
+    """Email and SMS text without the patient's name or MRN: the link (behind sign-in) says
+    who it is, so nothing identifying travels by SMS or sits in a mail server or a log."""
     alert = notification.alert
     link = f"{settings.SITE_URL}/courses/{alert.course.public_id}/"
-    return f"[CAR-T] {alert.title}", f"{alert.body}\n\n{link}"
+    urgency = "URGENT: " if alert.urgency == Alert.Urgency.URGENT else ""
+    return f"[CAR-T] {urgency}{alert.get_kind_display()}", f"{alert.body}\n\nOpen: {link}"
 
 
 def _send(notification: Notification) -> None:
@@ -200,9 +203,12 @@ def _send(notification: Notification) -> None:
 
 
 def deliver(notification_id: int) -> None:
-    """Send one email or SMS notification. Idempotent: a notification already sent or failed
-    is left alone. A transient failure is kept on the row and raised for the task to retry;
-    any other failure is final and kept on the row."""
+    """Send one email or SMS notification, in three steps so that a slow mail server or SMS
+    gateway never holds a database lock: claim it (pending → sending) and commit; send; record
+    the outcome. Idempotent: only a pending notification is claimed. A transient failure puts
+    it back to pending with the error kept, and is raised for the task to retry; any other
+    failure is final and kept on the row. A worker that dies while sending leaves it 'sending';
+    the sweep hands it over again later (at least once: a message may then go twice)."""
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
@@ -217,21 +223,20 @@ def deliver(notification_id: int) -> None:
             notification.status = Notification.Status.CANCELLED
             notification.save(update_fields=["status"])
             return
+        notification.status = Notification.Status.SENDING
         notification.attempts += 1
-        try:
-            _send(notification)
-        except TransientDeliveryError as error:
-            notification.last_error = str(error)[:1000]
-            notification.save(update_fields=["attempts", "last_error"])
-            transient = error
-        except Exception as error:  # noqa: BLE001 - any other failure is final for this notification
+        notification.save(update_fields=["status", "attempts"])
+    sending = Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING)
+    try:
+        _send(notification)
+    except TransientDeliveryError as error:
+        sending.update(status=Notification.Status.PENDING, last_error=str(error)[:1000])
+        raise
+    except Exception as error:  # noqa: BLE001 - any other failure is final for this notification
+        with transaction.atomic():
             _record_failure(notification, error)
-            return
-        else:
-            notification.status, notification.sent_at = Notification.Status.SENT, timezone.now()
-            notification.save(update_fields=["attempts", "status", "sent_at"])
-            return
-    raise transient  # after the commit, so the attempt and its error are kept
+        return
+    sending.update(status=Notification.Status.SENT, sent_at=timezone.now())
 
 
 def _record_failure(notification: Notification, error: Exception) -> None:
@@ -265,4 +270,5 @@ def unread_count(user) -> int:
         channel=Notification.Channel.IN_APP,
         read_at__isnull=True,
         alert__status__in=[Alert.Status.OPEN, Alert.Status.SNOOZED],
+        alert__course__in=TreatmentCourse.objects.visible_to(user),
     ).count()

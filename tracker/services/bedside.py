@@ -15,15 +15,14 @@ assessments.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from tracker import bedside, grading, schedule, tasks, toxicity
 from tracker.audit import save_audited
+from tracker.centre_time import centre_tz
 from tracker.journey import Stage
 from tracker.models import (
     Intervention,
@@ -41,10 +40,6 @@ from tracker.services.journey import FUTURE_TOLERANCE, RuleRefused, _lock, _requ
 MONITORED_STAGES = {Stage.INFUSION, Stage.ACUTE_MONITORING, Stage.FOLLOW_UP, Stage.LONG_TERM_FOLLOW_UP}
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def _utc(moment: datetime) -> datetime:
     """Incoming times as UTC instants: later arithmetic (windows, masking, 24-hour limits) is
     on elapsed time, which a local ZoneInfo datetime gets wrong across a clock change."""
@@ -59,7 +54,7 @@ def _check_when(course: TreatmentCourse, moment: datetime, field: str) -> None:
     if moment > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationError({field: "cannot be in the future."})
     day_zero = course.day_zero
-    if day_zero and schedule.local_date(moment, _tz()) < day_zero:
+    if day_zero and schedule.local_date(moment, centre_tz()) < day_zero:
         raise ValidationError({field: f"is before the infusion (day 0 is {day_zero:%d %b %Y})."})
 
 
@@ -219,7 +214,7 @@ def _grade_vitals(
     temperature_c = (
         grading.fahrenheit_to_celsius(values["temperature_value"]) if unit == "F" else values["temperature_value"]
     )
-    age = course.patient.age_on(schedule.local_date(observed_at, _tz()))
+    age = course.patient.age_on(schedule.local_date(observed_at, centre_tz()))
     basis = bedside.hypotension_by_pressure(
         age_years=age, systolic=values["systolic_bp"], diastolic=values["diastolic_bp"]
     )
@@ -402,7 +397,9 @@ def _after_recording(observation, events: list[ThresholdEvent], *, by, amendment
     if not amendment:
         scheduling.complete_by_observation(observation, by=by)
     for event in events:
-        transaction.on_commit(lambda event_id=event.id: tasks.raise_threshold_alert.delay(event_id))
+        # robust: a broker outage must not turn a saved recording into an error (the nurse would
+        # enter it again); the next sweep raises the alert anyway.
+        transaction.on_commit(lambda event_id=event.id: tasks.raise_threshold_alert.delay(event_id), robust=True)
 
 
 def rebuild_episodes(course: TreatmentCourse, syndrome: str) -> list[ToxicityEpisode]:
@@ -417,7 +414,7 @@ def rebuild_episodes(course: TreatmentCourse, syndrome: str) -> list[ToxicityEpi
             syndrome=syndrome,
             number=number,
             onset_at=episode.onset_at,
-            onset_day=schedule.day_number(day_zero, schedule.local_date(episode.onset_at, _tz())),
+            onset_day=schedule.day_number(day_zero, schedule.local_date(episode.onset_at, centre_tz())),
             max_grade=episode.max_grade,
             max_grade_at=episode.max_grade_at,
             last_positive_at=episode.last_positive_at,
@@ -517,7 +514,7 @@ def _clean_neuro(values: dict, age: int) -> tuple[dict, int | None, int | None]:
 def _grade_neuro(
     course: TreatmentCourse, observed_at: datetime, values: dict
 ) -> tuple[NeuroAssessment, grading.GradeResult]:
-    age = course.patient.age_on(schedule.local_date(observed_at, _tz()))
+    age = course.patient.age_on(schedule.local_date(observed_at, centre_tz()))
     values, ice, capd = _clean_neuro(values, age)
     seizure = grading.Seizure.NONE
     if values.get("seizure_occurred"):
@@ -681,7 +678,7 @@ def _build_intervention(
         intervention.warnings = toxicity.tocilizumab_warnings(
             dose_mg=dose,
             weight_kg=course.patient.weight_kg,
-            age_years=course.patient.age_on(schedule.local_date(given_at, _tz())),
+            age_years=course.patient.age_on(schedule.local_date(given_at, centre_tz())),
             given_at=given_at,
             earlier_doses_at=list(earlier),
         )

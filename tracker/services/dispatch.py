@@ -13,7 +13,7 @@ depends on Celery ``eta``/``countdown`` or on messages surviving in the broker.
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
@@ -47,7 +47,8 @@ def _enqueue_deliveries(notifications: list[Notification], now: datetime) -> Non
         from tracker.tasks import deliver_notification
 
         Notification.objects.filter(id__in=ids).update(enqueued_at=now)
-        transaction.on_commit(lambda: [deliver_notification.delay(i) for i in ids])
+        # robust: if the broker is down the write still stands; the sweep re-sends it later.
+        transaction.on_commit(lambda: [deliver_notification.delay(i) for i in ids], robust=True)
 
 
 def _save_notifications(notifications: list[Notification], now: datetime) -> list[Notification]:
@@ -55,6 +56,24 @@ def _save_notifications(notifications: list[Notification], now: datetime) -> lis
     created = Notification.objects.bulk_create(notifications)
     _enqueue_deliveries(created, now)
     return created
+
+
+# If every step of a ladder reaches nobody (no nurse on the team, nobody on call), these are told.
+FALLBACK_ROLES = ["coordinator", "physician"]
+
+
+def _notify_reachable(alert: Alert, ladder, recipients: Recipients, now: datetime, assignee: str = ""):
+    """Notifications for the alert's current step. A step that reaches nobody climbs at once
+    (waiting a full interval to tell nobody helps no one); an empty last step falls back to
+    the course's coordinator and treating physician."""
+    while True:
+        notifications = notifications_for(alert, ladder[alert.level], recipients, now=now, assignee=assignee)
+        if notifications:
+            return notifications
+        if alert.level >= len(ladder) - 1:
+            log.error("Alert %s: nobody to notify at any step; telling the coordinator and physician", alert.title)
+            return notifications_for(alert, FALLBACK_ROLES, recipients, now=now)
+        alert.level += 1
 
 
 # --- Steps ---------------------------------------------------------------------------------------
@@ -95,10 +114,9 @@ def mark_missed_check_ins(now: datetime) -> int:
                 )
                 ladder, step = ladder_for(alert, protocols[check_in.course_id])
                 alert.next_escalation_at = now + step
-                alerts.append((alert, ladder[0], check_in.assignee_role))
-            Alert.objects.bulk_create([a for a, _, _ in alerts])
-            for alert, roles, assignee in alerts:
-                notifications += notifications_for(alert, roles, recipients, now=now, assignee=assignee)
+                notifications += _notify_reachable(alert, ladder, recipients, now, check_in.assignee_role)
+                alerts.append(alert)
+            Alert.objects.bulk_create(alerts)
             _save_notifications(notifications, now)
             total += len(claimed)
 
@@ -144,7 +162,7 @@ def notify_due_check_ins(now: datetime) -> int:
 
 def _threshold_alert(event: ThresholdEvent, recipients: Recipients, protocol, now: datetime) -> list[Notification]:
     patient = event.course.patient
-    alert = Alert.objects.create(
+    alert = Alert(
         course=event.course,
         kind=Alert.Kind.THRESHOLD,
         urgency=Alert.Urgency.URGENT,
@@ -154,15 +172,25 @@ def _threshold_alert(event: ThresholdEvent, recipients: Recipients, protocol, no
         escalates=True,
     )
     ladder, step = ladder_for(alert, protocol)
-    Alert.objects.filter(pk=alert.pk).update(next_escalation_at=now + step)
-    notifications = notifications_for(alert, ladder[0], recipients, now=now)
-    # Adaptive cadence: CRS ≥ the protocol's grade or any ICANS ≥ its grade tightens the schedule,
-    # unless the event is older than the relaxing period (it would relax again at once).
+    alert.next_escalation_at = now + step
+    notifications = _notify_reachable(alert, ladder, recipients, now)
+    alert.save()
+    return notifications
+
+
+def _tighten_if_recent(event: ThresholdEvent, protocol, now: datetime) -> None:
+    """Adaptive cadence: CRS ≥ the protocol's grade or any ICANS ≥ its grade tightens the
+    schedule, unless the event is older than the relaxing period (it would relax at once).
+    In its own savepoint: a planning failure must not cost the physician the alert."""
     threshold = protocol.tighten_crs_grade if event.syndrome == "crs" else protocol.tighten_icans_grade
     recent = now - event.occurred_at < timedelta(hours=protocol.relax_after_hours)
-    if event.grade >= threshold and recent:
-        scheduling.tighten(event.course, reason=event.summary, now=now)
-    return notifications
+    if event.grade < threshold or not recent:
+        return
+    try:
+        with transaction.atomic():
+            scheduling.tighten(event.course, reason=event.summary, now=now)
+    except Exception:
+        log.exception("Could not tighten the schedule of course %s", event.course_id)
 
 
 def raise_threshold_alerts(now: datetime, *, event_id: int | None = None) -> int:
@@ -190,6 +218,8 @@ def raise_threshold_alerts(now: datetime, *, event_id: int | None = None) -> int
             for event in claimed:
                 notifications += _threshold_alert(event, recipients, protocols[event.course_id], now)
             _save_notifications(notifications, now)
+            for event in claimed:
+                _tighten_if_recent(event, protocols[event.course_id], now)
             total += len(claimed)
 
 
@@ -223,9 +253,9 @@ def escalate_alerts(now: datetime) -> int:
                 ladder, step = ladder_for(alert, protocols[alert.course_id])
                 alert.level = min(alert.level + 1, len(ladder) - 1)
                 alert.next_escalation_at = now + step
-                alert.save(update_fields=["level", "next_escalation_at"])
                 assignee = alert.check_in.assignee_role if alert.check_in else ""
-                notifications += notifications_for(alert, ladder[alert.level], recipients, now=now, assignee=assignee)
+                notifications += _notify_reachable(alert, ladder, recipients, now, assignee)
+                alert.save(update_fields=["level", "next_escalation_at"])
             Alert.objects.filter(claim_token=token).update(claim_token=None)
             _save_notifications(notifications, now)
             total += len(claimed)
@@ -233,7 +263,10 @@ def escalate_alerts(now: datetime) -> int:
 
 def relax_tightened_schedules(now: datetime) -> int:
     relaxed = 0
-    for schedule in CourseSchedule.objects.filter(cadence=Cadence.TIGHTENED).select_related("course"):
+    tightened = CourseSchedule.objects.filter(
+        cadence=Cadence.TIGHTENED, course__stage__in=[s.value for s in scheduling.PLANNED_STAGES]
+    )
+    for schedule in tightened.select_related("course"):
         relaxed += scheduling.relax_if_calm(schedule.course, now=now)
     return relaxed
 
@@ -241,9 +274,13 @@ def relax_tightened_schedules(now: datetime) -> int:
 def extend_horizons(now: datetime) -> int:
     """Keep frequent check-ins planned ahead: re-plan courses whose horizon is running out."""
     soon = now + timedelta(hours=12)
-    schedules = CourseSchedule.objects.filter(
-        course__stage__in=[s.value for s in scheduling.PLANNED_STAGES], planned_until__lt=soon
-    ).select_related("course")[:HORIZON_BATCH]
+    schedules = (
+        CourseSchedule.objects.filter(
+            course__stage__in=[s.value for s in scheduling.PLANNED_STAGES], planned_until__lt=soon
+        )
+        .select_related("course")
+        .order_by("planned_until")[:HORIZON_BATCH]
+    )
     for schedule in schedules:
         scheduling.plan_course(schedule.course, now=now)
     return len(schedules)
@@ -254,11 +291,15 @@ def redeliver_stale_notifications(now: datetime) -> int:
     idempotent, so a message that was only slow is not sent twice)."""
     with transaction.atomic():
         stale = Notification.objects.filter(
-            status=Notification.Status.PENDING,
+            status__in=[Notification.Status.PENDING, Notification.Status.SENDING],
             channel__in=[Notification.Channel.EMAIL, Notification.Channel.SMS],
             enqueued_at__lt=now - REDELIVER_AFTER,
         )
         ids = _claim_ids(stale)
+        # A delivery stuck in 'sending' lost its worker mid-send: it becomes pending again.
+        Notification.objects.filter(id__in=ids, status=Notification.Status.SENDING).update(
+            status=Notification.Status.PENDING
+        )
         _enqueue_deliveries(list(Notification.objects.filter(id__in=ids)), now)
         return len(ids)
 
@@ -275,11 +316,18 @@ STEPS = [
 ]
 
 
-def run_sweep(now: datetime | None = None) -> dict[str, int]:
+def run_sweep(now: datetime | None = None) -> dict[str, int | None]:
     """One pass over everything the schedule wants done by now. Safe to run concurrently and
-    twice: each step claims what it acts on."""
-    now = now or timezone.now()
-    counts = {name: step(now) for name, step in STEPS}
+    twice: each step claims what it acts on. A step that fails is logged and the others still
+    run, so one bad row cannot stop the dispatcher for every patient."""
+    now = (now or timezone.now()).astimezone(UTC)
+    counts: dict[str, int | None] = {}
+    for name, step in STEPS:
+        try:
+            counts[name] = step(now)
+        except Exception:
+            log.exception("Sweep step %s failed; the next sweep tries again", name)
+            counts[name] = None
     if any(counts.values()):
         log.info("sweep %s: %s", timezone.localtime(now).strftime("%H:%M:%S"), counts)
     return counts

@@ -7,15 +7,14 @@ with an audit entry naming the user, and records the stage event. A refusal rais
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from tracker import journey, schedule
 from tracker.audit import create_audited, save_audited
+from tracker.centre_time import centre_tz
 from tracker.journey import JourneyFacts, RunStatus, Stage, TransitionRequest
 from tracker.models import (
     BridgingTherapy,
@@ -32,6 +31,7 @@ from tracker.models import (
     TargetAntigen,
     TreatmentCourse,
 )
+from tracker.products import PRODUCTS
 from tracker.services import scheduling
 
 # A little clock skew between a bedside device and the server is not "in the future".
@@ -47,12 +47,18 @@ def _require(user, perm: str, action: str) -> None:
         raise PermissionDenied(f"You do not have permission to {action}.")
 
 
-def _centre_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def _start_of_local_day(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=_centre_tz())
+    return datetime.combine(day, datetime.min.time(), tzinfo=centre_tz())
+
+
+def _moment_of_day(course: TreatmentCourse, day: date) -> datetime:
+    """When a move recorded by date alone (bridging started on, LD started on) happened: the
+    start of that local day, or just after the previous move if that was on the same day."""
+    moment = _start_of_local_day(day)
+    last = course.stage_events.order_by("-occurred_at", "-id").first()
+    if last and schedule.local_date(last.occurred_at, centre_tz()) == day and last.occurred_at > moment:
+        return last.occurred_at
+    return moment
 
 
 def _check_not_future(moment: datetime | date, field: str, now: datetime) -> None:
@@ -154,6 +160,11 @@ def refer_new_patient(*, by, patient_fields: dict, course_fields: dict) -> Treat
 @transaction.atomic
 def add_care_team_member(*, course: TreatmentCourse, user, role: str, by) -> CareTeamMember:
     _require(by, "tracker.add_careteammember", "change care teams")
+    from tracker import roles
+
+    profile = getattr(user, "staff_profile", None) if roles.is_staff_role(user) else None
+    if profile is None or profile.centre_id != course.patient.centre_id:
+        raise ValidationError({"user": "a care team member is a staff member of the patient's centre."})
     member = CareTeamMember.objects.filter(course=course, user=user).first()
     return member or create_audited(CareTeamMember, by=by, course=course, user=user, role=role)
 
@@ -166,6 +177,7 @@ def journey_facts(course: TreatmentCourse, *, on: date | None = None) -> Journey
     latest_collection = course.collections.order_by("-collected_on", "-id").first()
     run = course.latest_run()
     day_zero = course.day_zero
+    since = latest_collection.collected_on if latest_collection else date.min
     return JourneyFacts(
         stage=course.stage_enum,
         eligible_with_consent=course.eligibility_assessments.filter(
@@ -175,8 +187,10 @@ def journey_facts(course: TreatmentCourse, *, on: date | None = None) -> Journey
         run_status=RunStatus(run.status) if run else None,
         run_is_from_latest_collection=bool(run and latest_collection and run.collection_id == latest_collection.id),
         run_released_under_exception=bool(run and run.released_under_exception),
-        has_bridging_record=course.bridging_therapies.exists(),
-        has_lymphodepletion_record=course.lymphodepletions.exists(),
+        # Only records since the latest collection count: after a re-collection, the bridging
+        # and lymphodepletion of the earlier attempt do not carry over.
+        has_bridging_record=course.bridging_therapies.filter(started_on__gte=since).exists(),
+        has_lymphodepletion_record=course.lymphodepletions.filter(started_on__gte=since).exists(),
         has_verified_infusion=course.infusions.exists(),
         day_number=schedule.day_number(day_zero, on) if day_zero and on else None,
     )
@@ -194,10 +208,10 @@ def _apply_move(course: TreatmentCourse, move: Move, *, by, occurred_at: datetim
     last = course.stage_events.order_by("-occurred_at", "-id").first()
     if last and occurred_at < last.occurred_at:
         raise RuleRefused(
-            f"This move is dated {occurred_at:%Y-%m-%d %H:%M}, before the course entered "
-            f"{Stage(last.to_stage).label} ({last.occurred_at:%Y-%m-%d %H:%M})."
+            f"This move is dated {timezone.localtime(occurred_at):%Y-%m-%d %H:%M}, before the course entered "
+            f"{Stage(last.to_stage).label} ({timezone.localtime(last.occurred_at):%Y-%m-%d %H:%M})."
         )
-    facts = journey_facts(course, on=schedule.local_date(occurred_at, _centre_tz()))
+    facts = journey_facts(course, on=schedule.local_date(occurred_at, centre_tz()))
     request = TransitionRequest(
         target=move.target,
         note=move.note,
@@ -223,7 +237,7 @@ def _apply_move(course: TreatmentCourse, move: Move, *, by, occurred_at: datetim
         scheduling.cancel_open_check_ins(course, reason=f"course {move.target.label.lower()}", now=timezone.now())
     if move.target == Stage.DIED:
         patient = course.patient
-        patient.died_on = schedule.local_date(occurred_at, _centre_tz())
+        patient.died_on = schedule.local_date(occurred_at, centre_tz())
         save_audited(patient, by=by, reason=f"died: {move.note}")
     return event
 
@@ -343,7 +357,8 @@ def mark_run_out_of_specification(*, run: ManufacturingRun, by, finding: str, on
         )
     if not finding.strip():
         raise ValidationError({"finding": "describe the out-of-specification finding."})
-    run.status, run.oos_reason, run.released_on = RunStatus.OUT_OF_SPECIFICATION, finding, on
+    _check_not_future(on, "on", timezone.now())
+    run.status, run.oos_reason, run.oos_reported_on = RunStatus.OUT_OF_SPECIFICATION, finding, on
     return save_audited(run, by=by, reason=f"out of specification: {finding}")
 
 
@@ -358,6 +373,7 @@ def release_under_exception(*, run: ManufacturingRun, by, reason: str) -> Manufa
     if not reason.strip():
         raise ValidationError({"reason": "give the clinical reason for accepting the product."})
     run.released_under_exception, run.exception_approved_by, run.exception_reason = True, by, reason
+    run.released_on = run.released_on or timezone.localdate()  # released when the exception is approved
     return save_audited(run, by=by, reason=f"released under exception: {reason}")
 
 
@@ -383,6 +399,8 @@ def receive_product(*, run: ManufacturingRun, by, delivered_on: date, bag_identi
     run = _lock_run(run)
     if not run.product_available:
         raise RuleRefused("Only a released product can be received for infusion.")
+    if run.bags.exists():
+        raise RuleRefused(f"This product was already received on {run.delivered_on:%d %b %Y}.")
     bags = [b.strip() for b in bag_identifiers if b.strip()]
     if not bags or len(set(bags)) != len(bags):
         raise ValidationError({"bag_identifiers": "give one or more different bag identifiers."})
@@ -405,7 +423,7 @@ def start_bridging(*, course: TreatmentCourse, by, started_on: date, **fields) -
     therapy = create_audited(BridgingTherapy, by=by, course=course, started_on=started_on, recorded_by=by, **fields)
     if course.stage_enum == Stage.MANUFACTURING:
         _apply_move(
-            course, Move(Stage.BRIDGING, note=therapy.agents), by=by, occurred_at=_start_of_local_day(started_on)
+            course, Move(Stage.BRIDGING, note=therapy.agents), by=by, occurred_at=_moment_of_day(course, started_on)
         )
     return therapy
 
@@ -446,9 +464,27 @@ def start_lymphodepletion(
             override_reason=override_reason if before_release else "",
         ),
         by=by,
-        occurred_at=_start_of_local_day(started_on),
+        occurred_at=_moment_of_day(course, started_on),
     )
     return ld
+
+
+def _lymphodepletion_window_warning(course: TreatmentCourse, infused_at: datetime) -> str:
+    """The product's window from the end of lymphodepletion to infusion (REFERENCE §1.2), as a
+    warning kept with the infusion: outside it, lymphodepletion may need repeating, which is
+    the physician's call."""
+    window = PRODUCTS[course.product].infuse_days_after_ld_end
+    ld = course.lymphodepletions.order_by("-started_on").first()
+    if window is None or ld is None:
+        return ""
+    days = (schedule.local_date(infused_at, centre_tz()) - ld.ended_on).days
+    earliest, latest = window
+    if earliest <= days <= latest:
+        return ""
+    return (
+        f"Infused {days} days after lymphodepletion ended; the {PRODUCTS[course.product].label} "
+        f"window is {earliest}–{latest} days."
+    )
 
 
 @transaction.atomic
@@ -498,6 +534,7 @@ def record_infusion(
         by=by,
         course=course,
         infused_at=infused_at,
+        window_warning=_lymphodepletion_window_warning(course, infused_at),
         dose_value=dose_value,
         dose_unit=dose_unit,
         identity_checked_by=identity_checked_by,
@@ -511,5 +548,5 @@ def record_infusion(
         save_audited(bag, by=by, reason="infused")
     _apply_move(course, Move(Stage.INFUSION, note="Chain of identity confirmed"), by=by, occurred_at=infused_at)
     _apply_move(course, Move(Stage.ACUTE_MONITORING, note="Day 0"), by=by, occurred_at=infused_at)
-    scheduling.start_schedule(course)  # infusion materializes the check-ins and milestones
+    scheduling.plan_course(course)  # infusion materializes the check-ins and milestones
     return infusion

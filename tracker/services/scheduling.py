@@ -10,9 +10,7 @@ are planned on a rolling horizon (the dispatcher extends it); milestones in full
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min
@@ -20,6 +18,7 @@ from django.utils import timezone
 
 from tracker import schedule
 from tracker.audit import save_audited
+from tracker.centre_time import centre_tz
 from tracker.journey import Stage
 from tracker.models import (
     Alert,
@@ -41,10 +40,6 @@ COMPLETED_BY_OBSERVATION = {"vital_signs": CheckInKind.VITAL_SIGNS, "neuro_asses
 # anything older stays missed.
 LATE_COMPLETION_LIMIT = timedelta(hours=24)
 PLANNED_STAGES = {Stage.INFUSION, Stage.ACUTE_MONITORING, Stage.FOLLOW_UP, Stage.LONG_TERM_FOLLOW_UP}
-
-
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def protocol_for(course: TreatmentCourse) -> MonitoringProtocol:
@@ -102,12 +97,12 @@ def _rules_in_force(course: TreatmentCourse, state: CourseSchedule) -> list[tupl
 def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime) -> list[Slot]:
     """Every check-in the protocol wants whose window has not closed yet: interval slots up to
     the horizon, milestones to the last one."""
-    tz, day_zero, infused_at = _tz(), course.day_zero, course.first_infusion_at
+    tz, day_zero, infused_at = centre_tz(), course.day_zero, course.first_infusion_at
     horizon_end = now + timedelta(hours=state.protocol.horizon_hours)
     slots = []
     for rule, every, to_day in _rules_in_force(course, state):
         before = timedelta(minutes=rule.window_before_minutes)
-        after = timedelta(minutes=rule.window_after_minutes)
+        grace = timedelta(minutes=rule.window_after_minutes)
         if rule.schedule_type == ProtocolRule.ScheduleType.INTERVAL:
             times = schedule.interval_slots(
                 day_zero=day_zero,
@@ -116,7 +111,7 @@ def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime)
                 first_hour=rule.first_hour,
                 from_day=rule.from_day,
                 to_day=to_day,
-                after=max(infused_at, now - after),
+                after=max(infused_at, now - grace),
                 until=horizon_end,
             )
             for local_due in times:
@@ -126,16 +121,16 @@ def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime)
                 # normal and the tightened cadence (08:00 in both) is the same check-in.
                 due = local_due.astimezone(schedule.UTC)
                 key = f"{rule.kind}@{due:%Y%m%dT%H%MZ}"
-                slots.append(Slot(key, rule, rule.title, due, due - before, due + after))
+                slots.append(Slot(key, rule, rule.title, due, due - before, due + grace))
         else:
             for milestone in rule.milestones:
                 offsets = {k: milestone[k] for k in ("days", "months", "years") if k in milestone}
                 local_due = schedule.local_moment_on(schedule.milestone_date(day_zero, **offsets), rule.due_time, tz)
                 due = local_due.astimezone(schedule.UTC)
-                if due + after <= now:
+                if due + grace <= now:
                     continue
                 key = f"{rule.kind}:{milestone['label']}"
-                slots.append(Slot(key, rule, f"{milestone['label']}: {rule.title}", due, due - before, due + after))
+                slots.append(Slot(key, rule, f"{milestone['label']}: {rule.title}", due, due - before, due + grace))
     return slots
 
 
@@ -157,7 +152,7 @@ def _schedule_for(course: TreatmentCourse) -> CourseSchedule:
 @transaction.atomic
 def plan_course(course: TreatmentCourse, *, now: datetime | None = None) -> PlanResult:
     """Bring the course's scheduled check-ins in line with its protocol and cadence."""
-    now = now or timezone.now()
+    now = (now or timezone.now()).astimezone(schedule.UTC)
     course = TreatmentCourse.objects.with_journey_dates().get(pk=course.pk)
     state = _schedule_for(course)  # locked: one planner per course at a time
     result = PlanResult()
@@ -167,20 +162,26 @@ def plan_course(course: TreatmentCourse, *, now: datetime | None = None) -> Plan
         result.cancelled = cancel_open_check_ins(course, reason=f"course {course.stage_enum.label.lower()}", now=now)
         return result
     desired = {slot.plan_key: slot for slot in desired_slots(course, state, now)}
-    existing = {row.plan_key: row for row in course.check_ins.filter(plan_key__in=desired)}
+    # Lock the rows this plan may move: a sweep marking one due, or a nurse completing it, must
+    # not be overwritten by a re-plan that read it a moment earlier.
+    existing = {
+        row.plan_key: row for row in course.check_ins.select_for_update(of=("self",)).filter(plan_key__in=desired)
+    }
     new_rows = []
     for key, slot in desired.items():
         row = existing.get(key)
         if row is None:
             new_rows.append(CheckIn(course=course, plan_key=key, **slot.fields()))
-        elif row.status in (CheckIn.Status.SCHEDULED, CheckIn.Status.CANCELLED):
-            changed = {name: value for name, value in slot.fields().items() if getattr(row, name) != value}
-            if changed or row.status == CheckIn.Status.CANCELLED:
-                for name, value in changed.items():
-                    setattr(row, name, value)
-                row.status, row.cancelled_at, row.cancel_reason = CheckIn.Status.SCHEDULED, None, ""
-                row.save()
-                result.moved += 1
+            continue
+        if row.status not in (CheckIn.Status.SCHEDULED, CheckIn.Status.CANCELLED):
+            continue  # due, missed or done: never touched
+        changed = {name: value for name, value in slot.fields().items() if getattr(row, name) != value}
+        if changed or row.status == CheckIn.Status.CANCELLED:
+            changed |= {"status": CheckIn.Status.SCHEDULED, "cancelled_at": None, "cancel_reason": ""}
+            # Conditional: only a row still scheduled or cancelled is moved (compare-and-set).
+            result.moved += CheckIn.objects.filter(
+                pk=row.pk, status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.CANCELLED]
+            ).update(**changed)
     CheckIn.objects.bulk_create(new_rows)
     result.created = len(new_rows)
     # Scheduled check-ins the plan no longer wants (a moved infusion, a relaxed cadence).
@@ -205,18 +206,13 @@ def cancel_open_check_ins(course: TreatmentCourse, *, reason: str, now: datetime
     return cancelled
 
 
-def start_schedule(course: TreatmentCourse) -> PlanResult:
-    """Infusion materializes the schedule: milestones in full, frequent check-ins to the horizon."""
-    return plan_course(course)
-
-
 # --- Cadence -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def tighten(course: TreatmentCourse, *, reason: str, now: datetime | None = None) -> bool:
     """Switch to the tightened cadence (e.g. vitals every 2 h, ICE every 4 h) and re-plan."""
-    now = now or timezone.now()
+    now = (now or timezone.now()).astimezone(schedule.UTC)
     state = _schedule_for(course)
     if state.cadence == Cadence.TIGHTENED:
         return False
@@ -249,7 +245,7 @@ def calm_since(course: TreatmentCourse, state: CourseSchedule) -> datetime | Non
 def relax_if_calm(course: TreatmentCourse, *, now: datetime | None = None) -> bool:
     """Back to the protocol's normal cadence once the grades have stayed below the thresholds
     for the protocol's ``relax_after_hours``."""
-    now = now or timezone.now()
+    now = (now or timezone.now()).astimezone(schedule.UTC)
     state = _schedule_for(course)
     if state.cadence != Cadence.TIGHTENED:
         return False
@@ -267,18 +263,39 @@ def relax_if_calm(course: TreatmentCourse, *, now: datetime | None = None) -> bo
 
 @transaction.atomic
 def correct_infusion_time(*, infusion: Infusion, by, infused_at: datetime, reason: str) -> PlanResult:
-    """Correct the recorded infusion time (audited, with a reason) and re-plan the schedule:
-    scheduled check-ins move, completed ones stay as they were."""
+    """Correct the recorded infusion time: day 0 moves, and everything counted from it follows.
+    Audited with the reason (the old time stays in the infusion's history). Scheduled check-ins
+    move; completed ones stay as they were; episode onset days are recounted. Refused if
+    bedside records would then fall before day 0, or the new time is before lymphodepletion."""
+    from tracker.services.bedside import rebuild_episodes
+
     if not by.has_perm("tracker.add_infusion"):
         raise PermissionDenied("You do not have permission to correct infusions.")
     if not reason.strip():
         raise ValidationError({"reason": "say why the infusion time is corrected."})
+    infused_at = infused_at.astimezone(schedule.UTC)
     if infused_at > timezone.now():
         raise ValidationError({"infused_at": "cannot be in the future."})
+    course = TreatmentCourse.objects.select_for_update().get(pk=infusion.course_id)
     infusion = Infusion.objects.select_for_update().get(pk=infusion.pk)
+    new_day_zero = schedule.local_date(infused_at, centre_tz())
+    ld = course.lymphodepletions.order_by("-started_on").first()
+    if ld and new_day_zero < ld.started_on:
+        raise ValidationError({"infused_at": f"is before lymphodepletion started ({ld.started_on:%d %b %Y})."})
+    start_of_day = datetime.combine(new_day_zero, datetime.min.time(), tzinfo=centre_tz())
+    earlier = (
+        course.vital_signs.current().filter(observed_at__lt=start_of_day).count()
+        + course.neuro_assessments.current().filter(observed_at__lt=start_of_day).count()
+    )
+    if earlier:
+        raise ValidationError(
+            {"infused_at": f"{earlier} bedside record(s) would fall before day 0; correct them first."}
+        )
     infusion.infused_at = infused_at
     save_audited(infusion, by=by, reason=f"infusion time corrected: {reason}")
-    return plan_course(infusion.course)
+    for syndrome in ("crs", "icans"):
+        rebuild_episodes(course, syndrome)
+    return plan_course(course)
 
 
 @transaction.atomic

@@ -204,7 +204,11 @@ def course_monitoring(course: TreatmentCourse) -> dict | None:
         return None
     vitals = list(course.vital_signs.current().select_related("recorded_by", "amends")[:RECENT_VITALS])
     neuro = list(course.neuro_assessments.current().select_related("recorded_by", "amends")[:RECENT_NEURO])
-    to_review = [obs for obs in (*vitals, *neuro) if obs.awaiting_review]
+    # Every flagged assessment still unreviewed, however old, not only the recent ones shown.
+    to_review = [
+        *course.vital_signs.current().filter(needs_review=True, reviewed_at__isnull=True),
+        *course.neuro_assessments.current().filter(needs_review=True, reviewed_at__isnull=True),
+    ]
     return {
         "crs_now": vitals[0] if vitals else None,
         "icans_now": neuro[0] if neuro else None,

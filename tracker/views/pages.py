@@ -3,9 +3,7 @@ patient's own timeline. Each page runs a fixed number of queries whatever the co
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from django.utils import timezone
 
 from tracker import journey, roles, schedule
 from tracker.audit import field_changes
+from tracker.centre_time import centre_tz
 from tracker.journey import Stage
 from tracker.models import (
     BridgingTherapy,
@@ -57,15 +56,11 @@ PATIENT_STAGE_TEXT = {
 }
 
 
-def _tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def _day_of(course: TreatmentCourse, moment: datetime | date | None) -> int | None:
     zero = course.day_zero
     if zero is None or moment is None:
         return None
-    on = schedule.local_date(moment, _tz()) if isinstance(moment, datetime) else moment
+    on = schedule.local_date(moment, centre_tz()) if isinstance(moment, datetime) else moment
     return schedule.day_number(zero, on)
 
 
@@ -250,6 +245,8 @@ def next_steps(course: TreatmentCourse, user, latest_run: ManufacturingRun | Non
             steps.append(NextStep("Record neuro check", "record_neuro"))
         if can("tracker.add_intervention"):
             steps.append(NextStep("Record treatment", "record_intervention", primary=False))
+        if can("tracker.add_infusion"):
+            steps.append(NextStep("Correct infusion time", "correct_infusion_time", primary=False))
     if can("tracker.change_stage"):
         steps.append(NextStep("Move to another stage", "transition_course", primary=False))
     return steps
@@ -332,11 +329,14 @@ def my_journey(request):
         .prefetch_related(Prefetch("stage_events", queryset=StageEvent.objects.order_by("occurred_at")))
     )
     today = timezone.localdate()
-    appointments = list(
-        CheckIn.objects.filter(
-            course__in=courses, status=CheckIn.Status.SCHEDULED, rule__schedule_type="milestones"
+    appointments = [
+        (check_in, patient_label(check_in))
+        for check_in in CheckIn.objects.filter(
+            course__in=courses,
+            status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE],
+            kind__in=PATIENT_APPOINTMENTS,
         ).order_by("due_at")
-    )
+    ]
     journeys = []
     for course in courses:
         reached = [(Stage(e.to_stage), e, _day_of(course, e.occurred_at)) for e in course.stage_events.all()]
@@ -347,11 +347,27 @@ def my_journey(request):
                 "reached": reached,
                 "explanation": PATIENT_STAGE_TEXT[course.stage_enum],
                 "upcoming": upcoming_stages(course.stage_enum),
-                "appointments": [c for c in appointments if c.course_id == course.id][:5],
+                "appointments": [(c, label) for c, label in appointments if c.course_id == course.id][:5],
                 "restrictions": label_restrictions(course, today),
             }
         )
     return render(request, "tracker/my_journey.html", {"patient": patient, "journeys": journeys})
+
+
+# The milestones a patient comes in for, in the patient's words (registry forms and internal
+# reviews are not appointments).
+PATIENT_APPOINTMENTS = {
+    "response_assessment": "Check-up: how well the treatment is working",
+    "remission_scan": "Scan or test to look for the disease",
+    "follow_up_visit": "Follow-up clinic visit",
+    "igg_level": "Blood test (antibody level)",
+    "ltfu_contact": "Yearly long-term follow-up contact",
+}
+
+
+def patient_label(check_in: CheckIn) -> str:
+    milestone = check_in.plan_key.split(":", 1)[-1]
+    return f"{milestone}: {PATIENT_APPOINTMENTS[check_in.kind]}"
 
 
 def label_restrictions(course: TreatmentCourse, today: date) -> list[str]:

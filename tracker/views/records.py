@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tracker import forms, services
 from tracker.models import ManufacturingRun, TreatmentCourse
+from tracker.services import scheduling
 from tracker.views.access import staff_only
 
 
@@ -116,11 +117,18 @@ record_lymphodepletion = course_form_view(
     submit="Start lymphodepletion",
 )
 
+
+def _infusion_then_warn(request, course, by, **data):
+    infusion = services.record_infusion(course=course, by=by, **data)
+    if infusion.window_warning:
+        messages.warning(request, infusion.window_warning)
+
+
 record_infusion = course_form_view(
     form_class=forms.InfusionForm,
     title="Infusion: bedside identity check",
     perm="tracker.verify_identity",
-    service=lambda request, **kw: services.record_infusion(**kw),
+    service=_infusion_then_warn,
     intro="Read the chain-of-identity id from each bag's label. It must match this patient's manufacturing run, "
     "and a second staff member confirms with their own password.",
     submit="Confirm identity and record infusion",
@@ -186,7 +194,10 @@ def refer_patient(request):
     """Register a new patient and open their course at referral."""
     if not (request.user.has_perm("tracker.add_patient") and request.user.has_perm("tracker.add_treatmentcourse")):
         raise PermissionDenied
-    centre = request.user.staff_profile.centre
+    profile = getattr(request.user, "staff_profile", None)
+    if profile is None:
+        raise PermissionDenied("Referring a patient needs a staff profile with a centre.")
+    centre = profile.centre
     patient_form = forms.PatientForm(request.POST or None, prefix="patient")
     course_form = forms.CourseForm(request.POST or None, prefix="course", centre_id=centre.id)
     if request.method == "POST" and patient_form.is_valid() and course_form.is_valid():
@@ -202,3 +213,27 @@ def refer_patient(request):
             messages.success(request, f"{course.patient.full_name} referred.")
             return redirect(reverse("course_detail", kwargs={"course_id": course.public_id}))
     return render(request, "tracker/refer_patient.html", {"patient_form": patient_form, "course_form": course_form})
+
+
+def _correct_infusion_time(request, course, by, infused_at, reason):
+    infusion = course.infusions.order_by("infused_at").first()
+    if infusion is None:
+        raise PermissionDenied("This course has no infusion on record.")
+    result = scheduling.correct_infusion_time(infusion=infusion, by=by, infused_at=infused_at, reason=reason)
+    messages.success(
+        request,
+        f"Infusion time corrected. {result.moved} check-ins moved, {result.cancelled} cancelled, "
+        f"{result.created} added.",
+    )
+
+
+correct_infusion_time = course_form_view(
+    form_class=forms.InfusionTimeCorrectionForm,
+    title="Correct the infusion time",
+    perm="tracker.add_infusion",
+    service=_correct_infusion_time,
+    intro="Day 0 moves with it: scheduled check-ins and milestones are re-planned, completed ones stay as "
+    "they were, and the old time is kept in the audit trail with your reason.",
+    submit="Correct",
+    success="",
+)

@@ -73,3 +73,25 @@ def test_editing_a_protocol_in_the_admin_replans_its_courses(
     with django_capture_on_commit_callbacks(execute=True):
         admin.site._registry[MonitoringProtocol].save_related(request, Mock(instance=protocol), [], change=True)
     assert replanned == [protocol.pk]
+
+
+def test_correcting_a_patient_in_the_admin_needs_a_reason_kept_in_the_audit_trail(client, superuser, patient):
+    client.force_login(superuser)
+    url = reverse("admin:tracker_patient_change", args=[patient.pk])
+    form = {
+        "centre": patient.centre_id,
+        "mrn": patient.mrn,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "born_on": "1970-05-17",
+        "sex": "female",
+        "weight_kg": "66.0",
+        "courses-TOTAL_FORMS": "0",
+        "courses-INITIAL_FORMS": "0",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    client.post(url, {**form, "change_reason": "Weighed again on admission"})
+    patient.refresh_from_db()
+    assert patient.weight_kg == 66
+    assert patient.history.order_by("-history_id").first().history_change_reason == "Weighed again on admission"

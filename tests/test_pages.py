@@ -244,3 +244,40 @@ def test_sign_in_page_lists_demo_logins_only_in_demo_mode(client, settings):
     assert "cart-demo" in client.get(reverse("login")).content.decode()
     settings.SHOW_DEMO_LOGINS = False
     assert "cart-demo" not in client.get(reverse("login")).content.decode()
+
+
+def test_audit_page_costs_the_same_queries_however_long_the_history(client, walker, staff):
+    client.force_login(staff.coordinator)
+    url = reverse("course_audit", args=[walker.course.public_id])
+    short = count_queries(client, url)
+    walk_to_lymphodepletion(walker)
+    walker.infuse(local_moment(date(2026, 1, 12), 10))
+    assert count_queries(client, url) == short
+
+
+def test_audit_page_shows_amendments_and_alert_acknowledgements(client, walker, staff, frozen_now):
+    from tracker import services
+    from tracker.services import alerts, dispatch
+
+    walk_to_lymphodepletion(walker)
+    walker.infuse(local_moment(date(2026, 3, 16), 10))
+    vitals = {
+        "temperature_value": "38.6",
+        "heart_rate": 90,
+        "systolic_bp": 120,
+        "diastolic_bp": 70,
+        "respiratory_rate": 16,
+        "spo2": 97,
+    }
+    obs = services.record_vital_signs(
+        course=walker.course, by=staff.nurse, observed_at=frozen_now, **vitals
+    ).observation
+    services.amend_vital_signs(
+        original=obs, by=staff.nurse, reason="Wrong thermometer", **{**vitals, "temperature_value": "37.6"}
+    )
+    dispatch.run_sweep(frozen_now)
+    alert = walker.course.alerts.get(kind="threshold")
+    alerts.acknowledge_alert(alert=alert, by=staff.physician, note="Seen")
+    client.force_login(staff.coordinator)
+    body = client.get(reverse("course_audit", args=[walker.course.public_id])).content.decode()
+    assert "amended: Wrong thermometer" in body and "acknowledged: Seen" in body

@@ -6,10 +6,36 @@ events, ...) are view-only: they are written through the app's forms, which appl
 rules. Nothing clinical can be deleted.
 """
 
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import models
+from tracker.services import scheduling
+
+
+class ReasonedChangeForm(forms.ModelForm):
+    """Corrections made in the admin say why; the reason is kept in the audit trail."""
+
+    change_reason = forms.CharField(
+        label="Reason for this change", widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the audit trail."
+    )
+
+
+class ReasonedChangeMixin:
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = type(f"{self.model.__name__}ReasonForm", (ReasonedChangeForm,), {})
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not any("change_reason" in options.get("fields", ()) for _, options in fieldsets):
+            fieldsets = [*fieldsets, ("Audit", {"fields": ["change_reason"]})]
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
 
 
 class NoDeleteMixin:
@@ -58,7 +84,7 @@ class CourseInline(admin.TabularInline):
 
 
 @admin.register(models.Patient)
-class PatientAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class PatientAdmin(ReasonedChangeMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["mrn", "family_name", "given_name", "born_on", "sex", "centre", "died_on", "has_login"]
     list_filter = ["centre", "sex", "courses__stage", "courses__diagnosis"]
     search_fields = ["mrn", "family_name", "given_name", "phone"]
@@ -91,7 +117,7 @@ class StageEventInline(admin.TabularInline):
 
 
 @admin.register(models.TreatmentCourse)
-class TreatmentCourseAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class TreatmentCourseAdmin(ReasonedChangeMixin, NoDeleteMixin, SimpleHistoryAdmin):
     list_display = [
         "patient",
         "sequence",
@@ -409,18 +435,57 @@ class OnCallShiftAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["user"]
 
 
+class AssignProtocolForm(forms.ModelForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept in the audit trail.")
+
+    class Meta:
+        model = models.CourseSchedule
+        fields = ["protocol"]
+
+
 @admin.register(models.CourseSchedule)
-class CourseScheduleAdmin(ViewOnlyMixin, SimpleHistoryAdmin):
+class CourseScheduleAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """A course's schedule: change its protocol version here; the course is re-planned."""
+
+    form = AssignProtocolForm
     list_display = ["course", "protocol", "cadence", "tightened_at", "planned_until", "replanned_at"]
     list_filter = ["cadence", "protocol"]
     search_fields = ["course__patient__mrn", "course__patient__family_name"]
     list_select_related = ["course__patient", "protocol"]
+    readonly_fields = ["course", "cadence", "tightened_at", "tightened_reason", "planned_until", "replanned_at"]
+
+    def has_add_permission(self, request):
+        return False  # created by the infusion
+
+    def save_model(self, request, obj, form, change):
+        scheduling.assign_protocol(
+            course=obj.course,
+            protocol=form.cleaned_data["protocol"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
 
 
 @admin.register(models.CourseRuleOverride)
-class CourseRuleOverrideAdmin(ViewOnlyMixin, SimpleHistoryAdmin):
+class CourseRuleOverrideAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    """One course's change to one protocol rule; saving re-plans the course."""
+
     list_display = ["course", "rule", "every_hours", "to_day", "disabled", "reason", "created_by"]
     search_fields = ["course__patient__mrn", "reason"]
+    autocomplete_fields = ["course"]
+    fields = ["course", "rule", "every_hours", "to_day", "disabled", "reason"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        scheduling.override_rule(
+            course=data["course"],
+            rule=data["rule"],
+            by=request.user,
+            reason=data["reason"],
+            every_hours=data["every_hours"],
+            to_day=data["to_day"],
+            disabled=data["disabled"],
+        )
 
 
 @admin.register(models.CheckIn)

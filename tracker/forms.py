@@ -16,6 +16,7 @@ from tracker.models import (
     TargetAntigen,
     TreatmentCourse,
 )
+from tracker.products import PRODUCTS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -164,6 +165,11 @@ class ReceiveProductForm(forms.Form):
     delivered_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     bag_identifiers = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="One per line.")
 
+    def __init__(self, *args, course: TreatmentCourse, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = PRODUCTS[course.product].bag_identifier_kind
+        self.fields["bag_identifiers"].help_text = f"One per line: the {kind} printed on each bag."
+
     def service_kwargs(self) -> dict:
         return {
             "delivered_on": self.cleaned_data["delivered_on"],
@@ -189,6 +195,12 @@ class LymphodepletionForm(forms.ModelForm):
         model = Lymphodepletion
         fields = ["regimen", "regimen_detail", "fludarabine_mg_m2", "cyclophosphamide_mg_m2", "started_on", "ended_on"]
         widgets = {"started_on": DATE, "ended_on": DATE}
+
+    def __init__(self, *args, course: TreatmentCourse, **kwargs):
+        super().__init__(*args, **kwargs)
+        product = PRODUCTS[course.product]
+        self.fields["regimen_detail"].initial = product.usual_ld_regimen
+        self.fields["regimen_detail"].help_text = f"Usual for {product.label}: {product.usual_ld_regimen}."
 
 
 class InfusionForm(forms.Form):

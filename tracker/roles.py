@@ -93,12 +93,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def extend_role_permissions(extra: dict[str, list[str]]) -> None:
-    """Let a feature module add the permissions of its own models to the roles."""
-    for role, perms in extra.items():
-        ROLE_PERMISSIONS[role].extend(p for p in perms if p not in ROLE_PERMISSIONS[role])
-
-
 def sync_roles() -> None:
     for role, perm_names in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)

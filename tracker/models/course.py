@@ -177,9 +177,9 @@ class TreatmentCourse(KeptRecord):
         so this is the product that is (or will be) infused."""
         return self.manufacturing_runs.select_related("collection").order_by("-created_at", "-id").first()
 
-    def vein_to_vein(self) -> VeinToVein | None:
-        """Vein-to-vein time for the product of the newest run."""
-        run = self.latest_run()
+    def vein_to_vein(self, run=None) -> VeinToVein | None:
+        """Vein-to-vein time for the product of the newest run (pass it if already loaded)."""
+        run = run or self.latest_run()
         if run is None:
             return None
         return VeinToVein.from_dates(

@@ -160,12 +160,6 @@ def snooze_alert(*, alert: Alert, by, until: datetime, reason: str) -> Alert:
     return alert
 
 
-def mark_read(*, notification: Notification, by) -> None:
-    if notification.recipient_id != by.pk:
-        raise PermissionDenied
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
-
-
 # --- Delivery ------------------------------------------------------------------------------------
 
 # SMTP failures worth retrying: the server was unreachable or said "try again later" (4xx).

@@ -16,20 +16,26 @@ from tracker.audit import field_changes
 from tracker.centre_time import centre_tz
 from tracker.journey import Stage
 from tracker.models import (
+    Alert,
     BridgingTherapy,
     CareTeamMember,
     CheckIn,
     CollectionBag,
+    CourseRuleOverride,
+    CourseSchedule,
     EligibilityAssessment,
     Infusion,
+    Intervention,
     Leukapheresis,
     Lymphodepletion,
     ManufacturingRun,
+    NeuroAssessment,
     Patient,
     ProductBag,
     ProductLabelCondition,
     StageEvent,
     TreatmentCourse,
+    VitalSigns,
 )
 from tracker.services.bedside import MONITORED_STAGES
 from tracker.views.access import staff_only
@@ -181,7 +187,7 @@ def course_detail(request, course_id):
             "runs": runs,
             "latest_run": latest_run,
             "lymphodepletions": lymphodepletions,
-            "v2v": _vein_to_vein(course, latest_run),
+            "v2v": course.vein_to_vein(latest_run) if latest_run else None,
             "next_steps": next_steps(course, request.user, latest_run),
             "other_courses": course.patient.courses.exclude(pk=course.pk).only(
                 "public_id", "sequence", "product", "stage"
@@ -189,18 +195,6 @@ def course_detail(request, course_id):
             "monitoring": course_monitoring(course),
             "schedule": course_schedule(course),
         },
-    )
-
-
-def _vein_to_vein(course: TreatmentCourse, run: ManufacturingRun | None):
-    if run is None:
-        return None
-    return journey.VeinToVein.from_dates(
-        collected_on=run.collection.collected_on,
-        shipped_on=run.shipped_on,
-        released_on=run.released_on,
-        delivered_on=run.delivered_on,
-        infused_on=course.day_zero,
     )
 
 
@@ -265,11 +259,39 @@ class AuditRow:
     changes: list
 
 
-def _history_rows(history_model, label: str, **filters) -> list[AuditRow]:
-    records = list(history_model.objects.filter(**filters).select_related("history_user").order_by("id", "history_id"))
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%d %b %Y %H:%M}" if moment else ""
+
+
+# What each audited model's history row is called, from the row's own fields only, so the
+# audit page costs one query per model however long the history.
+AUDITED = [
+    (Patient, "id", "patient", lambda r: f"Patient {r.family_name.upper()}, {r.given_name}"),
+    (TreatmentCourse, "id", "course", lambda r: f"Course {r.sequence}"),
+    (CareTeamMember, "course_id", "course", lambda r: f"Care team member ({r.role})"),
+    (EligibilityAssessment, "course_id", "course", lambda r: f"Eligibility {r.assessed_on:%d %b %Y}"),
+    (Leukapheresis, "course_id", "course", lambda r: f"Collection {r.collected_on:%d %b %Y}"),
+    (CollectionBag, "collection__course_id", "course", lambda r: f"Collection bag {r.bag_identifier}"),
+    (ManufacturingRun, "course_id", "course", lambda r: f"Manufacturing run {r.lot_number or r.coi_id}"),
+    (ProductBag, "run__course_id", "course", lambda r: f"Product bag {r.bag_identifier}"),
+    (BridgingTherapy, "course_id", "course", lambda r: f"Bridging: {r.agents}"),
+    (Lymphodepletion, "course_id", "course", lambda r: f"Lymphodepletion from {r.started_on:%d %b %Y}"),
+    (Infusion, "course_id", "course", lambda r: f"Infusion {_when(r.infused_at)}"),
+    (VitalSigns, "course_id", "course", lambda r: f"Vital signs {_when(r.observed_at)} (CRS grade {r.grade})"),
+    (NeuroAssessment, "course_id", "course", lambda r: f"Neuro check {_when(r.observed_at)} (ICANS grade {r.grade})"),
+    (Intervention, "course_id", "course", lambda r: f"{r.agent or r.kind} {_when(r.given_at)}"),
+    (CheckIn, "course_id", "course", lambda r: f"Check-in: {r.label} due {_when(r.due_at)}"),
+    (Alert, "course_id", "course", lambda r: f"Alert: {r.title}"),
+    (CourseSchedule, "course_id", "course", lambda r: f"Schedule ({r.cadence} cadence)"),
+    (CourseRuleOverride, "course_id", "course", lambda r: "Schedule rule override"),
+]
+
+
+def _history_rows(model, key: str, value, describe) -> list[AuditRow]:
+    records = model.history.model.objects.filter(**{key: value}).select_related("history_user")
     rows, previous_by_id = [], {}
     kinds = {"+": "created", "~": "changed", "-": "deleted"}
-    for record in records:
+    for record in records.order_by("id", "history_id"):
         previous = previous_by_id.get(record.id)
         changes = field_changes(record, previous) if previous else []
         previous_by_id[record.id] = record
@@ -279,7 +301,7 @@ def _history_rows(history_model, label: str, **filters) -> list[AuditRow]:
             AuditRow(
                 when=record.history_date,
                 who=record.history_user,
-                what=f"{label}: {record.instance}",
+                what=describe(record),
                 kind=kinds.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
                 changes=changes,
@@ -290,23 +312,14 @@ def _history_rows(history_model, label: str, **filters) -> list[AuditRow]:
 
 @staff_only
 def course_audit(request, course_id):
-    """Who changed what, when and why, on this course and every record of its journey."""
+    """Who changed what, when and why, on this course and every record of its journey: stage
+    records, bedside records and their amendments and reviews, check-ins completed, alerts
+    acknowledged or snoozed, and schedule changes."""
     course = get_object_or_404(
         TreatmentCourse.objects.visible_to(request.user).select_related("patient"), public_id=course_id
     )
-    rows = (
-        _history_rows(Patient.history.model, "Patient", id=course.patient_id)
-        + _history_rows(TreatmentCourse.history.model, "Course", id=course.id)
-        + _history_rows(CareTeamMember.history.model, "Care team", course_id=course.id)
-        + _history_rows(EligibilityAssessment.history.model, "Eligibility", course_id=course.id)
-        + _history_rows(Leukapheresis.history.model, "Collection", course_id=course.id)
-        + _history_rows(CollectionBag.history.model, "Collection bag", collection__course_id=course.id)
-        + _history_rows(ManufacturingRun.history.model, "Manufacturing run", course_id=course.id)
-        + _history_rows(ProductBag.history.model, "Product bag", run__course_id=course.id)
-        + _history_rows(BridgingTherapy.history.model, "Bridging", course_id=course.id)
-        + _history_rows(Lymphodepletion.history.model, "Lymphodepletion", course_id=course.id)
-        + _history_rows(Infusion.history.model, "Infusion", course_id=course.id)
-    )
+    ids = {"patient": course.patient_id, "course": course.id}
+    rows = [row for model, key, of, describe in AUDITED for row in _history_rows(model, key, ids[of], describe)]
     rows.sort(key=lambda row: row.when, reverse=True)
     return render(request, "tracker/course_audit.html", {"course": course, "rows": rows})
 

@@ -115,6 +115,7 @@ record_lymphodepletion = course_form_view(
     intro="The product should be released before lymphodepletion starts. "
     "Starting earlier needs a physician's override with a reason.",
     submit="Start lymphodepletion",
+    form_kwargs=lambda request, course: {"course": course},
 )
 
 
@@ -186,6 +187,7 @@ receive_product = course_form_view(
     perm="tracker.add_productbag",
     service=lambda request, course, by, **kw: services.receive_product(run=_latest_run(course), by=by, **kw),
     success="Product received; bags are on record for the bedside check.",
+    form_kwargs=lambda request, course: {"course": course},
 )
 
 

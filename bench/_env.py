@@ -3,8 +3,8 @@
 Every script runs against its own database, never the demo's ``var/tracker.sqlite3``:
 
 - without ``DATABASE_URL``, a SQLite file under ``/tmp/cart-tracker-bench/`` (one per cohort size);
-- with ``DATABASE_URL=postgres://...``, that database, which is dropped and created again. Its
-  name must contain ``bench`` so that a benchmark can never drop a real database.
+- with ``DATABASE_URL``, that database, which is dropped (or deleted) and created again. Its name
+  (or path) must contain ``bench`` so that a benchmark can never drop a real database.
 
 ``TRACKER_VAR_DIR`` points at a temporary directory and ``CELERY_BROKER_URL`` at ``memory://``,
 so nothing is written under ``var/`` and tasks enqueued after a commit go nowhere.
@@ -37,6 +37,13 @@ def engine_of(url: str) -> str:
     return "sqlite" if urlsplit(url).scheme == "sqlite" else "postgresql"
 
 
+def sqlite_path(url: str) -> Path:
+    """The file of a sqlite:// URL, read as the settings read it (dj-database-url)."""
+    import dj_database_url
+
+    return Path(dj_database_url.parse(url)["NAME"]).absolute()
+
+
 def _pg_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
@@ -51,7 +58,7 @@ def _pg_admin_connection(url: str):
 
 def database_exists(url: str) -> bool:
     if engine_of(url) == "sqlite":
-        return Path(urlsplit(url).path).exists()
+        return sqlite_path(url).exists()
     with _pg_admin_connection(url) as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_pg_name(url)]).fetchone() is not None
 
@@ -59,7 +66,9 @@ def database_exists(url: str) -> bool:
 def recreate_database(url: str) -> None:
     """An empty database at ``url`` (dropped first if it exists)."""
     if engine_of(url) == "sqlite":
-        path = Path(urlsplit(url).path)
+        path = sqlite_path(url)
+        if "bench" not in str(path):
+            raise SystemExit(f"Refusing to delete {path}: a benchmark database's path must contain 'bench'.")
         path.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -70,18 +79,6 @@ def recreate_database(url: str) -> None:
     with _pg_admin_connection(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str) -> None:
-    if engine_of(url) == "sqlite":
-        path = Path(urlsplit(url).path)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    name = _pg_name(url)
-    if "bench" in name:
-        with _pg_admin_connection(url) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 _VAR_DIR = None
@@ -137,7 +134,9 @@ def table(headers: list[str], rows: list[list], *, align: str | None = None) -> 
     align = align or "l" + "r" * (len(headers) - 1)
 
     def line(row):
-        return "| " + " | ".join(c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(row, widths, align)) + " |"
+        padded = [c.ljust(w) if a == "l" else c.rjust(w) for c, w, a in zip(row, widths, align, strict=True)]
+        return "| " + " | ".join(padded) + " |"
 
-    rule = "|" + "|".join(("-" * (w + 2)) if a == "l" else ("-" * (w + 1) + ":") for w, a in zip(widths, align)) + "|"
+    rules = ["-" * (w + 2) if a == "l" else "-" * (w + 1) + ":" for w, a in zip(widths, align, strict=True)]
+    rule = "|" + "|".join(rules) + "|"
     return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])

@@ -18,6 +18,7 @@ from collections import Counter
 from decimal import Decimal
 
 import _env  # noqa: F401  (puts the project on sys.path)
+
 from tracker import grading
 
 SEED = 20261122
@@ -33,8 +34,12 @@ def crs_inputs(n: int, rng: random.Random) -> list[dict]:
         flow = None
         if device == grading.OxygenDevice.NASAL_CANNULA or (device != grading.OxygenDevice.NONE and rng.random() < 0.5):
             flow = rng.choice([1, 2, 4, 6, Decimal("6.01"), 8, 15.5])
-        temperature = None if masked and rng.random() < 0.3 else rng.choice(
-            [Decimal("36.4"), Decimal("37.2"), Decimal("37.95"), Decimal("38.0"), 38.6, Decimal("39.4"), 40.1]
+        temperature = (
+            None
+            if masked and rng.random() < 0.3
+            else rng.choice(
+                [Decimal("36.4"), Decimal("37.2"), Decimal("37.95"), Decimal("38.0"), 38.6, Decimal("39.4"), 40.1]
+            )
         )
         found.append(
             {
@@ -119,9 +124,7 @@ def main(argv=None):
     icans_grades = Counter(grading.grade_icans(f).grade for f in icans)
     review = sum(grading.grade_icans(f).needs_review for f in icans)
     print(f"\n### Grading ({n} CRS and {n} ICANS findings, {args.repeat} batches each)\n")
-    print(
-        _env.table(["what", "findings", "median ms / batch", "p95 ms", "µs per finding", "findings / s"], rows)
-    )
+    print(_env.table(["what", "findings", "median ms / batch", "p95 ms", "µs per finding", "findings / s"], rows))
     print(f"\nCRS grades drawn: {dict(sorted(crs_grades.items()))}")
     print(f"ICANS grades drawn: {dict(sorted(icans_grades.items()))} ({review} need review: ICE/CAPD not done)")
 

@@ -1,7 +1,8 @@
 """Dispatcher throughput: N check-ins falling due at once, then missed, then escalated.
 
     .venv/bin/python bench/bench_sweep.py --check-ins 1000 5000 20000
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cart_tracker_bench .venv/bin/python bench/bench_sweep.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cart_tracker_bench \\
+        .venv/bin/python bench/bench_sweep.py
 
 On a fresh benchmark cohort (``--patients``, 200 by default), the cohort's own open check-ins
 are cancelled and its open alerts resolved (one bulk update each), so that the sweeps act on the
@@ -19,11 +20,12 @@ benchmark's check-ins only. Then, for each N:
 Each sweep is timed with ``time.perf_counter`` and its SQL statements counted. After each sweep
 the Alert and Notification rows are counted against what exactly-once delivery must give (from
 the care teams). With ``--concurrent`` (the default), the same three sweeps are then run on a new
-set of N check-ins by two threads at once, each with its own database connection, and the counts
-must be the same.
+set of N check-ins by two processes at once (``--concurrency threads``: two threads), each with
+its own database connection, as two Celery workers would; the counts must be the same.
 """
 
 import argparse
+import multiprocessing
 import sys
 import threading
 import time
@@ -51,12 +53,14 @@ class QueryCounter:
 
 
 def quiet_cohort(now) -> None:
-    """Cancel the cohort's open check-ins and resolve its open alerts, so each sweep below acts
-    on the benchmark's check-ins only (bulk updates: this is a benchmark fixture)."""
-    from tracker.models import Alert, CheckIn
+    """Cancel the cohort's open check-ins, resolve its open alerts and leave its schedules at the
+    normal cadence, planned a week ahead, so that each sweep below acts on the benchmark's
+    check-ins only (bulk updates: this is a benchmark fixture)."""
+    from tracker.models import Alert, CheckIn, CourseSchedule
 
     CheckIn.objects.open().update(status=CheckIn.Status.CANCELLED, cancelled_at=now, cancel_reason="benchmark")
     Alert.objects.unresolved().update(status=Alert.Status.RESOLVED, resolved_at=now, next_escalation_at=None)
+    CourseSchedule.objects.update(cadence="normal", planned_until=now + timedelta(days=7))
 
 
 def add_check_ins(n: int, run: str, now) -> dict:
@@ -117,40 +121,70 @@ def delete_check_ins() -> None:
         cursor.execute(f"DELETE FROM {checkins} WHERE plan_key LIKE %s", [PREFIX + "%"])
 
 
-def sweep(at, threads: int) -> tuple[float, list[dict], int]:
-    """run_sweep(at) in ``threads`` threads started together; (seconds, counts per thread, queries)."""
+def _one_sweep(at) -> tuple[dict, int, float, float]:
+    """run_sweep(at) on this thread's or process's own connection: (counts, queries, start, end)."""
     from django.db import connection
 
     from tracker.services.dispatch import run_sweep
 
-    barrier = threading.Barrier(threads)
-    counts, errors, queries = [None] * threads, [], [0] * threads
-
-    def work(i):
-        counter = QueryCounter()
-        try:
-            barrier.wait()
-            with connection.execute_wrapper(counter):
-                counts[i] = run_sweep(at)
-        except Exception as error:  # reported below: a failed sweep is a result
-            errors.append(error)
-        finally:
-            queries[i] = counter.count
-            connection.close()
-
+    counter = QueryCounter()
     started = time.perf_counter()
-    if threads == 1:
-        work(0)
+    try:
+        with connection.execute_wrapper(counter):
+            counts = run_sweep(at)
+    finally:
+        connection.close()
+    return counts, counter.count, started, time.perf_counter()
+
+
+def _process_worker(at, barrier, results) -> None:
+    try:
+        barrier.wait()
+        results.put(_one_sweep(at))
+    except Exception as error:  # reported by the parent: a failed sweep is a result
+        results.put(error)
+
+
+def sweep(at, workers: int, mode: str = "processes") -> tuple[float, list[dict], int]:
+    """run_sweep(at) in ``workers`` threads or processes started together (a barrier releases
+    them at once); returns (wall seconds, counts of each sweep, SQL statements of all)."""
+    from django.db import connections
+
+    outcomes, errors = [], []
+    if workers == 1:
+        outcomes.append(_one_sweep(at))
+    elif mode == "processes":
+        context = multiprocessing.get_context("fork")
+        barrier, results = context.Barrier(workers), context.Queue()
+        connections.close_all()  # each child opens its own connection
+        children = [context.Process(target=_process_worker, args=(at, barrier, results)) for _ in range(workers)]
+        for child in children:
+            child.start()
+        for _ in children:
+            result = results.get()
+            (errors if isinstance(result, Exception) else outcomes).append(result)
+        for child in children:
+            child.join()
     else:
-        workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-    seconds = time.perf_counter() - started
+        barrier = threading.Barrier(workers)
+
+        def work():
+            try:
+                barrier.wait()
+                outcomes.append(_one_sweep(at))
+            except Exception as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=work) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     if errors:
         raise SystemExit(f"sweep failed: {errors[0]!r}")
-    return seconds, counts, sum(queries)
+    # perf_counter is the system's monotonic clock on Linux, so child processes' readings compare.
+    seconds = max(end for *_, end in outcomes) - min(start for *_, start, _ in outcomes)
+    return seconds, [counts for counts, *_ in outcomes], sum(queries for _, queries, *_ in outcomes)
 
 
 def delivered(run: str) -> dict:
@@ -175,14 +209,14 @@ def delivered(run: str) -> dict:
     }
 
 
-def run_round(n: int, run: str, now, threads: int) -> list[list]:
+def run_round(n: int, run: str, now, workers: int, mode: str) -> list[list]:
     from tracker.models import CheckIn
 
     delete_check_ins()
     expected = add_check_ins(n, run, now)
     rows = []
     for phase, offset, key in PHASES:
-        seconds, counts, queries = sweep(now + offset, threads)
+        seconds, counts, queries = sweep(now + offset, workers, mode)
         acted = [c[key] for c in counts]
         found = delivered(run)
         alerts = found["due_alerts"] if phase == "due" else found["missed_alerts"]
@@ -191,7 +225,7 @@ def run_round(n: int, run: str, now, threads: int) -> list[list]:
             [
                 n,
                 phase,
-                "1 sweep" if threads == 1 else f"{threads} sweeps at once",
+                "1 sweep" if workers == 1 else f"{workers} {mode} at once",
                 f"{seconds:.2f}",
                 f"{n / seconds:,.0f}",
                 queries,
@@ -212,6 +246,9 @@ def main(argv=None):
     parser.add_argument("--check-ins", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--patients", type=int, default=200, help="size of the cohort underneath")
     parser.add_argument("--concurrent", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--concurrency", choices=["processes", "threads"], default="processes", help="how the two sweeps run"
+    )
     args = parser.parse_args(argv)
     build_cohort.prepare(args.patients, tag="sweep", out=sys.stderr)
     from django.db import connection
@@ -225,9 +262,9 @@ def main(argv=None):
     idle, _, idle_queries = sweep(now, 1)
     rows = []
     for n in args.check_ins:
-        rows += run_round(n, f"{n}-single", now, 1)
+        rows += run_round(n, f"{n}-single", now, 1, args.concurrency)
         if args.concurrent:
-            rows += run_round(n, f"{n}-concurrent", now, 2)
+            rows += run_round(n, f"{n}-concurrent", now, 2, args.concurrency)
     delete_check_ins()
     print(f"\n### Dispatcher sweep on {connection.vendor} ({args.patients}-patient cohort underneath)\n")
     print(f"An idle sweep (nothing to do): {idle * 1000:.0f} ms, {idle_queries} queries.\n")

@@ -119,3 +119,20 @@ def test_api_check_ins_are_scoped_to_visible_patients(client, other_centre_nurse
     client.force_login(other_centre_nurse)
     assert client.get("/api/check-ins/").json()["count"] == 0
     assert client.get("/api/alerts/?scope=all").json()["count"] == 0
+
+
+def test_the_inbox_shows_only_the_current_round_and_costs_the_same_after_a_night_of_escalations(client, nurse, infused):
+    client.force_login(nurse)
+    with CaptureQueriesContext(connection) as early:
+        client.get(reverse("alerts"))
+    for minutes in range(15, 8 * 60, 15):  # nobody acknowledges for eight hours
+        dispatch.run_sweep(at(5.05) + timedelta(minutes=minutes))
+    client.force_login(nurse)
+    with CaptureQueriesContext(connection) as late:
+        page = client.get(reverse("alerts"), {"scope": "all"}).content.decode()
+    assert len(late.captured_queries) == len(early.captured_queries)
+    first = Alert.objects.filter(kind="check_in_missed").order_by("created_at").first()
+    assert first.round > 25  # the first missed round's ladder kept climbing all night
+    missed_open = Alert.objects.filter(kind="check_in_missed", status="open").count()
+    # The physician at the top of each ladder appears once per open alert: the current round only.
+    assert page.count("Phyllis Ician (") == missed_open

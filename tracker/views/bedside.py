@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -243,6 +244,7 @@ def ward(request):
         )
         .order_by("patient__family_name", "patient__given_name")
     )
+    page = Paginator(courses, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(course, schedule.day_number(course.day_zero, today) if course.day_zero else None) for course in courses]
-    return render(request, "tracker/ward.html", {"rows": rows})
+    rows = [(course, schedule.day_number(course.day_zero, today) if course.day_zero else None) for course in page]
+    return render(request, "tracker/ward.html", {"rows": rows, "page": page})

@@ -1,12 +1,13 @@
 """Pages that carry the schedule out: the alerts inbox, the work list of due and missed
 check-ins, and the forms to acknowledge, snooze and complete."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -59,9 +60,19 @@ def alerts_inbox(request):
     open_alerts = list(
         base.unresolved()
         .select_related("course__patient", "check_in", "threshold_event")
-        .prefetch_related(Prefetch("notifications", queryset=Notification.objects.select_related("recipient")))
         .order_by("-urgency", "-escalates", "-created_at")[:200]
     )
+    # Who the current round reached: an alert that escalated all night has dozens of older
+    # notifications, which the inbox does not need (the admin shows them all).
+    current_round = defaultdict(list)
+    for notification in (
+        Notification.objects.filter(alert__in=open_alerts, round=F("alert__round"))
+        .select_related("recipient")
+        .order_by("recipient__last_name", "channel")
+    ):
+        current_round[notification.alert_id].append(notification)
+    for alert in open_alerts:
+        alert.current_notifications = current_round[alert.id]
     needing_action = [a for a in open_alerts if a.escalates]
     reminders = sorted(
         (a for a in open_alerts if not a.escalates), key=lambda a: a.check_in.due_at if a.check_in else a.created_at

@@ -273,19 +273,48 @@ class Recorded:
     events: list[ThresholdEvent]
 
 
-def _save_vitals(*, course, by, observed_at, values, nurse_judged_grade, amends=None, reason="") -> Recorded:
-    values = _clean_vitals(values)
-    nurse_grade = _check_nurse_grade(nurse_judged_grade)
-    observation, result = _grade_vitals(course, observed_at, values, excluding=amends.pk if amends else None)
-    observation.recorded_by = by
-    observation.nurse_judged_grade = nurse_grade
-    observation.review_reasons = _review_reasons(result, nurse_grade, "CRS")
-    observation.needs_review = bool(observation.review_reasons)
+def _save_graded(observation, *, by, nurse_grade, review: list[str], amends, reason: str) -> None:
+    """Save a graded observation with who recorded it, the nurse's judged grade and any review
+    flags; an amendment points at the original, which is kept and marked superseded."""
+    observation.recorded_by, observation.nurse_judged_grade = by, nurse_grade
+    observation.review_reasons, observation.needs_review = review, bool(review)
     if amends is not None:
         observation.amends, observation.amendment_reason = amends, reason
         amends.superseded = True
         save_audited(amends, by=by, reason=f"amended: {reason}")
     save_audited(observation, by=by, reason=f"amendment: {reason}" if amends else "recorded")
+
+
+def _amend(model, save, *, original, by, reason: str, observed_at, nurse_judged_grade, values) -> Recorded:
+    """Correct a graded observation: a new, re-graded row that amends the original, which is
+    kept and marked superseded (never edited in place)."""
+    course = _lock(original.course)
+    original = _amendment_target(model, original, reason)
+    observed_at = _utc(observed_at or original.observed_at)
+    _check_when(course, observed_at, "observed_at")
+    return save(
+        course=course,
+        by=by,
+        observed_at=observed_at,
+        values=values,
+        nurse_judged_grade=nurse_judged_grade,
+        amends=original,
+        reason=reason,
+    )
+
+
+def _save_vitals(*, course, by, observed_at, values, nurse_judged_grade, amends=None, reason="") -> Recorded:
+    values = _clean_vitals(values)
+    nurse_grade = _check_nurse_grade(nurse_judged_grade)
+    observation, result = _grade_vitals(course, observed_at, values, excluding=amends.pk if amends else None)
+    _save_graded(
+        observation,
+        by=by,
+        nurse_grade=nurse_grade,
+        review=_review_reasons(result, nurse_grade, "CRS"),
+        amends=amends,
+        reason=reason,
+    )
     events = _crs_threshold_events(course, observation)
     rebuild_episodes(course, Syndrome.CRS)
     _after_recording(observation, events, by=by, amendment=amends is not None)
@@ -322,18 +351,15 @@ def amend_vital_signs(
     """Correct a recorded set of vital signs: a new, re-graded row that amends the old one,
     which is kept and marked superseded (never edited in place)."""
     _require(by, "tracker.add_vitalsigns", "correct vital signs")
-    course = _lock(original.course)
-    original = _amendment_target(VitalSigns, original, reason)
-    observed_at = _utc(observed_at or original.observed_at)
-    _check_when(course, observed_at, "observed_at")
-    return _save_vitals(
-        course=course,
+    return _amend(
+        VitalSigns,
+        _save_vitals,
+        original=original,
         by=by,
-        observed_at=observed_at,
-        values=values,
-        nurse_judged_grade=nurse_judged_grade,
-        amends=original,
         reason=reason,
+        observed_at=observed_at,
+        nurse_judged_grade=nurse_judged_grade,
+        values=values,
     )
 
 
@@ -571,20 +597,13 @@ def _grade_neuro(
 def _save_neuro(*, course, by, observed_at, values, nurse_judged_grade, amends=None, reason="") -> Recorded:
     nurse_grade = _check_nurse_grade(nurse_judged_grade)
     observation, result = _grade_neuro(course, observed_at, values)
-    observation.recorded_by = by
-    observation.nurse_judged_grade = nurse_grade
     review = _review_reasons(result, nurse_grade, "ICANS")
     if observation.not_assessable_reason:
         review = [
             f"{observation.tool.upper()} not assessable ({observation.get_not_assessable_reason_display()}).",
             *[r for r in review if "not assessed" not in r],
         ]
-    observation.review_reasons, observation.needs_review = review, bool(review)
-    if amends is not None:
-        observation.amends, observation.amendment_reason = amends, reason
-        amends.superseded = True
-        save_audited(amends, by=by, reason=f"amended: {reason}")
-    save_audited(observation, by=by, reason=f"amendment: {reason}" if amends else "recorded")
+    _save_graded(observation, by=by, nurse_grade=nurse_grade, review=review, amends=amends, reason=reason)
     previous = _previous(course.neuro_assessments, observation)
     previous_grade = previous.grade if previous else 0
     kinds = toxicity.icans_events(grade=observation.grade, previous_grade=previous_grade)
@@ -621,19 +640,17 @@ def amend_neuro_assessment(
     nurse_judged_grade=None,
     **values,
 ) -> Recorded:
+    """Correct a neurological check (see ``_amend``)."""
     _require(by, "tracker.add_neuroassessment", "correct neurological assessments")
-    course = _lock(original.course)
-    original = _amendment_target(NeuroAssessment, original, reason)
-    observed_at = _utc(observed_at or original.observed_at)
-    _check_when(course, observed_at, "observed_at")
-    return _save_neuro(
-        course=course,
+    return _amend(
+        NeuroAssessment,
+        _save_neuro,
+        original=original,
         by=by,
-        observed_at=observed_at,
-        values=values,
-        nurse_judged_grade=nurse_judged_grade,
-        amends=original,
         reason=reason,
+        observed_at=observed_at,
+        nurse_judged_grade=nurse_judged_grade,
+        values=values,
     )
 
 

@@ -40,6 +40,19 @@ def _claim_ids(queryset, batch: int = BATCH_SIZE) -> list[int]:
     return list(queryset.values_list("id", flat=True)[:batch])
 
 
+def _claim(candidates, **changes):
+    """Claim a batch of the candidate rows for this sweep, or None when none are left: lock them
+    where the database can (SKIP LOCKED), then a compare-and-set UPDATE that re-applies the
+    candidates' own conditions and stamps this sweep's token, and return the rows carrying it.
+    A row another sweep changed meanwhile no longer matches and is not claimed twice."""
+    ids = _claim_ids(candidates)
+    if not ids:
+        return None
+    token = uuid.uuid4()
+    candidates.filter(id__in=ids).update(claim_token=token, **changes)
+    return candidates.model.objects.filter(claim_token=token)
+
+
 def _enqueue_deliveries(notifications: list[Notification], now: datetime) -> None:
     """Email and SMS go out through Celery once this transaction commits."""
     ids = [n.id for n in notifications if n.channel != Notification.Channel.IN_APP]
@@ -87,14 +100,10 @@ def mark_missed_check_ins(now: datetime) -> int:
             candidates = CheckIn.objects.filter(
                 status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE], window_closes_at__lt=now
             ).order_by("window_closes_at", "id")
-            ids = _claim_ids(candidates)
-            if not ids:
+            claim = _claim(candidates, status=CheckIn.Status.MISSED, missed_at=now)
+            if claim is None:
                 return total
-            token = uuid.uuid4()
-            CheckIn.objects.filter(id__in=ids, status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE]).update(
-                status=CheckIn.Status.MISSED, missed_at=now, claim_token=token
-            )
-            claimed = list(CheckIn.objects.filter(claim_token=token).select_related("rule", "course__patient"))
+            claimed = list(claim.select_related("rule", "course__patient"))
             Alert.objects.filter(check_in__in=claimed, kind=Alert.Kind.CHECK_IN_DUE).unresolved().update(
                 status=Alert.Status.RESOLVED, resolved_at=now, resolution="missed"
             )
@@ -129,14 +138,10 @@ def notify_due_check_ins(now: datetime) -> int:
             candidates = CheckIn.objects.filter(
                 status=CheckIn.Status.SCHEDULED, window_opens_at__lte=now, window_closes_at__gte=now
             ).order_by("window_opens_at", "id")
-            ids = _claim_ids(candidates)
-            if not ids:
+            claim = _claim(candidates, status=CheckIn.Status.DUE, due_notified_at=now)
+            if claim is None:
                 return total
-            token = uuid.uuid4()
-            CheckIn.objects.filter(id__in=ids, status=CheckIn.Status.SCHEDULED).update(
-                status=CheckIn.Status.DUE, due_notified_at=now, claim_token=token
-            )
-            claimed = list(CheckIn.objects.filter(claim_token=token).select_related("course__patient"))
+            claimed = list(claim.select_related("course__patient"))
             recipients = Recipients({c.course_id for c in claimed}, now=now)
             alerts = [
                 Alert(
@@ -238,14 +243,10 @@ def escalate_alerts(now: datetime) -> int:
             candidates = Alert.objects.filter(
                 status=Alert.Status.OPEN, escalates=True, next_escalation_at__lte=now
             ).order_by("next_escalation_at", "id")
-            ids = _claim_ids(candidates)
-            if not ids:
+            claim = _claim(candidates, round=F("round") + 1, next_escalation_at=None)
+            if claim is None:
                 return total
-            token = uuid.uuid4()
-            Alert.objects.filter(id__in=ids, status=Alert.Status.OPEN, next_escalation_at__lte=now).update(
-                claim_token=token, round=F("round") + 1, next_escalation_at=None
-            )
-            claimed = list(Alert.objects.filter(claim_token=token).select_related("check_in__rule"))
+            claimed = list(claim.select_related("check_in__rule"))
             protocols = protocols_for({a.course_id for a in claimed})
             recipients = Recipients({a.course_id for a in claimed}, now=now)
             notifications = []
@@ -256,7 +257,6 @@ def escalate_alerts(now: datetime) -> int:
                 assignee = alert.check_in.assignee_role if alert.check_in else ""
                 notifications += _notify_reachable(alert, ladder, recipients, now, assignee)
                 alert.save(update_fields=["level", "next_escalation_at"])
-            Alert.objects.filter(claim_token=token).update(claim_token=None)
             _save_notifications(notifications, now)
             total += len(claimed)
 

@@ -149,8 +149,10 @@ def walker(course, staff):
     return CourseWalker(course, staff)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip integration/browser tests whose services are missing, or fail in CI."""
+    """Skip integration/browser tests whose services are missing, or fail in CI. Runs last,
+    after ``-m`` has deselected what this run does not include."""
     from tests import services_available
 
     for item in items:

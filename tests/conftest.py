@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from tracker import services
-from tracker.accounts import create_patient_login, create_staff_user
-from tracker.demo import CourseWalker, Staff
+from tests.builders import CourseWalker, Staff
+from tracker.accounts.services import create_patient_login, create_staff_user
+from tracker.journey import services as journey_services
 from tracker.models import Centre
 
 CENTRE_TZ = ZoneInfo(settings.TIME_ZONE)
@@ -101,7 +101,7 @@ def staff(coordinator, physician, nurse, second_nurse):
 
 
 def make_patient(centre, by, mrn="MRN001", given="Ada", family="Lovelace", born=date(1970, 5, 17)):
-    return services.register_patient(
+    return journey_services.register_patient(
         by=by,
         centre=centre,
         mrn=mrn,
@@ -114,7 +114,7 @@ def make_patient(centre, by, mrn="MRN001", given="Ada", family="Lovelace", born=
 
 
 def make_course(patient, staff, *, product="axi_cel", diagnosis="lbcl", antigens=("CD19",), referred_on=None):
-    course = services.open_course(
+    course = journey_services.open_course(
         patient=patient,
         by=staff.coordinator,
         diagnosis=diagnosis,
@@ -124,8 +124,8 @@ def make_course(patient, staff, *, product="axi_cel", diagnosis="lbcl", antigens
         treating_physician=staff.physician,
         coordinator=staff.coordinator,
     )
-    services.add_care_team_member(course=course, user=staff.nurse, role="nurse", by=staff.coordinator)
-    services.add_care_team_member(course=course, user=staff.second_nurse, role="nurse", by=staff.coordinator)
+    journey_services.add_care_team_member(course=course, user=staff.nurse, role="nurse", by=staff.coordinator)
+    journey_services.add_care_team_member(course=course, user=staff.second_nurse, role="nurse", by=staff.coordinator)
     return course
 
 

@@ -3,9 +3,10 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_after_migrate(sender, **kwargs) -> None:
-    from tracker import reference_data, roles
+    from tracker.core import roles
+    from tracker.journey.services import sync_target_antigens
 
-    reference_data.sync_reference_data()
+    sync_target_antigens()
     roles.sync_roles()
 
 
@@ -15,7 +16,7 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Roles (tracker/roles.py) and reference data (tracker/reference_data.py) are kept in
+        # Roles (tracker/core/roles.py) and reference data (tracker/clinical/products.py) are kept in
         # code and synced after every migrate, so a new permission reaches its role without a
         # hand-written migration, and flushed test databases get them back.
         post_migrate.connect(_sync_after_migrate, sender=self)

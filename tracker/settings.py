@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "tracker",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -74,8 +75,11 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tracker.context_processors.navigation",
+                "tracker.web.context_processors.navigation",
+                "demo.context_processors.demo_logins",
             ],
+            # Template tags live with the pages (tracker/web/), not at the app's top level.
+            "libraries": {"tracker_tags": "tracker.web.templatetags.tracker_tags"},
         },
     },
 ]
@@ -127,11 +131,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["tracker.api_permissions.IsCareTeamStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.IsCareTeamStaff"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "tracker.api_views.exception_handler",
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
 }
 
 # --- Celery -------------------------------------------------------------------------------
@@ -187,7 +191,7 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cart-tracker@localhost")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10, minimum=1)
-SMS_BACKEND = env_str("SMS_BACKEND", "tracker.sms.LoggingSmsBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "tracker.schedule.sms.LoggingSmsBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # Where links in emails and SMS point.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -1,39 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.views import bedside, pages, records, schedule
-
-course = "courses/<uuid:course_id>/"
-
 urlpatterns = [
-    path("", pages.home, name="home"),
-    path("dashboard/", pages.dashboard, name="dashboard"),
-    path("my-journey/", pages.my_journey, name="my_journey"),
-    path("ward/", bedside.ward, name="ward"),
-    path("alerts/", schedule.alerts_inbox, name="alerts"),
-    path("alerts/<uuid:alert_id>/acknowledge/", schedule.acknowledge, name="acknowledge_alert"),
-    path("alerts/<uuid:alert_id>/snooze/", schedule.snooze, name="snooze_alert"),
-    path("work/", schedule.work_list, name="work_list"),
-    path("check-ins/<uuid:check_in_id>/complete/", schedule.complete, name="complete_check_in"),
-    path("patients/refer/", records.refer_patient, name="refer_patient"),
-    path(course, pages.course_detail, name="course_detail"),
-    path(course + "audit/", pages.course_audit, name="course_audit"),
-    path(course + "eligibility/", records.record_eligibility, name="record_eligibility"),
-    path(course + "collection/", records.record_collection, name="record_collection"),
-    path(course + "manufacturing/", records.register_run, name="register_run"),
-    path(course + "manufacturing/status/", records.update_run, name="update_run"),
-    path(course + "manufacturing/receive/", records.receive_product, name="receive_product"),
-    path(course + "bridging/", records.record_bridging, name="record_bridging"),
-    path(course + "lymphodepletion/", records.record_lymphodepletion, name="record_lymphodepletion"),
-    path(course + "infusion/", records.record_infusion, name="record_infusion"),
-    path(course + "infusion/time/", records.correct_infusion_time, name="correct_infusion_time"),
-    path(course + "stage/", records.transition_course, name="transition_course"),
-    path(course + "vital-signs/", bedside.record_vitals, name="record_vitals"),
-    path(course + "neuro/", bedside.record_neuro, name="record_neuro"),
-    path(course + "interventions/", bedside.record_intervention, name="record_intervention"),
-    path("records/<str:kind>/<uuid:record_id>/amend/", bedside.amend_record, name="amend_record"),
-    path("records/<str:kind>/<uuid:record_id>/review/", bedside.review, name="review_record"),
-    path("api/", include("tracker.api_urls")),
+    path("", include("tracker.web.urls")),
+    # The versioned API (healthchecks' hc/api/urls.py: v1 by include, later versions beside it).
+    path("api/v1/", include(("tracker.api.v1.urls", "v1"))),
+    # The first release's unversioned paths answer as v1 until clients have moved.
+    path("api/", include("tracker.api.v1.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,11 +6,11 @@ physician alert."""
 import pytest
 from django.contrib.auth import get_user_model
 
+from demo.cohort import DEMO_PASSWORD, build_demo_cohort
 from tests.integration.browser import chromium, screenshot, sign_in
-from tracker.demo_cohort import DEMO_PASSWORD, build_demo_cohort
-from tracker.journey import Stage
+from tracker.journey.rules import Stage
 from tracker.models import Alert, Patient, TreatmentCourse
-from tracker.services import dispatch
+from tracker.schedule.services import dispatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

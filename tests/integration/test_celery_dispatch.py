@@ -13,12 +13,12 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
+from tests.builders import NORMAL, CourseWalker
 from tests.conftest import make_course, make_patient
 from tests.integration.processes import SWEEP_SECONDS, CeleryCluster, RedisServer, wait_for
-from tests.test_bedside_services import NORMAL
-from tracker import services
+from tracker.bedside import services as bedside_services
+from tracker.core.clock import local_moment
 from tracker.default_protocol import install_default_protocol
-from tracker.demo import CourseWalker, local_moment
 from tracker.models import Alert, CheckIn, Notification
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -95,7 +95,7 @@ def test_fever_with_hypotension_reaches_the_physician_within_one_sweep(cluster, 
     cluster.beat("beat1")
     time.sleep(SWEEP_SECONDS + 4)  # let the worker start and a first sweep run
     recorded_at = timezone.now()
-    services.record_vital_signs(
+    bedside_services.record_vital_signs(
         course=course,
         by=staff.nurse,
         observed_at=recorded_at,

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,12 +9,12 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from tracker import schedule
-from tracker.centre_time import centre_tz
-from tracker.journey import CLOSING_STAGES, Stage, VeinToVein
+from tracker.clinical.products import PRODUCT_CHOICES, PRODUCTS
+from tracker.core.clock import centre_tz
+from tracker.journey.rules import CLOSING_STAGES, Stage, VeinToVein
 from tracker.models.base import KeptQuerySet, KeptRecord
 from tracker.models.patient import Patient
-from tracker.products import PRODUCT_CHOICES, PRODUCTS
+from tracker.schedule import rules as schedule
 
 STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage]
 
@@ -170,6 +170,14 @@ class TreatmentCourse(KeptRecord):
             return None
         if on is None:
             on = timezone.localdate()
+        return schedule.day_number(zero, on)
+
+    def day_of(self, moment: datetime | date | None) -> int | None:
+        """The day number of a date or an instant (its local calendar date), None before infusion."""
+        zero = self.day_zero
+        if zero is None or moment is None:
+            return None
+        on = schedule.local_date(moment, centre_tz()) if isinstance(moment, datetime) else moment
         return schedule.day_number(zero, on)
 
     def latest_run(self):

@@ -7,7 +7,6 @@ from simple_history.models import HistoricalRecords
 
 from tracker.models.course import TreatmentCourse
 from tracker.models.observation import Amendable
-from tracker.toxicity import MaskingDrug
 
 
 class Intervention(Amendable):
@@ -69,11 +68,3 @@ class Intervention(Amendable):
         dose = f" {self.dose_value.normalize():f} {self.get_dose_unit_display()}" if self.dose_value else ""
         name = self.agent.capitalize() if self.agent else self.get_kind_display()
         return f"{name}{dose}"
-
-    @property
-    def masking_drug(self) -> MaskingDrug | None:
-        """The drug class that can mask fever (toxicity.MASKING_WINDOW), if any."""
-        try:
-            return MaskingDrug(self.kind)
-        except ValueError:
-            return None

@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from tracker import grading
+from tracker.clinical import grading
 from tracker.models.course import TreatmentCourse
 from tracker.models.observation import GradedObservation
 

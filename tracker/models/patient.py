@@ -2,6 +2,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -9,8 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.core import roles
 from tracker.models.base import KeptQuerySet, KeptRecord
-from tracker.models.centre import Centre
+from tracker.models.centre import Centre, StaffProfile
 
 
 class PatientQuerySet(KeptQuerySet):
@@ -24,10 +26,9 @@ class PatientQuerySet(KeptQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        from tracker import roles
-        from tracker.models.centre import StaffProfile
-        from tracker.models.course import TreatmentCourse
-        from tracker.models.protocol import OnCallShift
+        # Courses and on-call shifts are looked up by name: their modules import this one.
+        TreatmentCourse = apps.get_model("tracker", "TreatmentCourse")
+        OnCallShift = apps.get_model("tracker", "OnCallShift")
 
         scope = Q(user=user)
         if roles.is_staff_role(user):

@@ -11,8 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from tracker import schedule
-from tracker.products import PRODUCT_CHOICES
+from tracker.clinical.products import PRODUCT_CHOICES
+from tracker.schedule import rules as schedule
 
 
 class CheckInKind(models.TextChoices):

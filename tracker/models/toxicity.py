@@ -1,9 +1,9 @@
 from django.db import models
 
+from tracker.clinical.toxicity import EVENT_LABELS, EventKind
 from tracker.models.course import TreatmentCourse
 from tracker.models.neuro_assessment import NeuroAssessment
 from tracker.models.vital_signs import VitalSigns
-from tracker.toxicity import EVENT_LABELS, EventKind
 
 
 class Syndrome(models.TextChoices):

@@ -1,7 +1,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from tracker import grading
+from tracker.clinical import grading
 from tracker.models.course import TreatmentCourse
 from tracker.models.observation import GradedObservation
 
@@ -81,7 +81,3 @@ class VitalSigns(GradedObservation):
 
     def __str__(self) -> str:
         return f"Vital signs {self.observed_at:%Y-%m-%d %H:%M}: CRS grade {self.grade}"
-
-    @property
-    def vasopressor_count(self) -> int:
-        return len([v for v in self.vasopressors if v != "vasopressin"])

@@ -1,0 +1,26 @@
+"""Who may use the API at all. Which patients a user reaches is decided by the querysets
+(``visible_to``); this decides which endpoints a role may call."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from tracker.core import roles
+
+
+class IsCareTeamStaff(BasePermission):
+    """The bedside, schedule and alert endpoints are for staff only."""
+
+    message = "This endpoint is for the care team."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and roles.is_staff_role(request.user))
+
+
+class StaffOrOwnRecordReadOnly(IsCareTeamStaff):
+    """Staff use these endpoints in full; a patient's login may read its own patient and
+    course records (the querysets already limit it to them), and nothing else."""
+
+    def has_permission(self, request, view) -> bool:
+        if super().has_permission(request, view):
+            return True
+        is_patient = request.user.is_authenticated and roles.role_of(request.user) == roles.PATIENT
+        return is_patient and request.method in SAFE_METHODS and view.action in ("list", "retrieve")

@@ -1,0 +1,77 @@
+"""Alerts: the ones sent to me (or all for my patients), acknowledge, snooze."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from tracker.models import Alert
+from tracker.schedule import selectors
+from tracker.schedule.services import alerts as alert_service
+
+
+class AlertOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    course = serializers.UUIDField(source="course.public_id", read_only=True)
+    check_in = serializers.UUIDField(source="check_in.public_id", read_only=True, allow_null=True)
+    acknowledged_by = serializers.CharField(source="acknowledged_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "course",
+            "kind",
+            "urgency",
+            "check_in",
+            "title",
+            "body",
+            "status",
+            "level",
+            "round",
+            "next_escalation_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledgement_note",
+            "snoozed_until",
+            "snooze_reason",
+            "created_at",
+        ]
+
+
+class SnoozeInput(serializers.Serializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    reason = serializers.CharField()
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts sent to me (``?scope=all``: every alert for the patients I may see)."""
+
+    serializer_class = AlertOutput
+    lookup_field = "public_id"
+    filterset_fields = ["status", "kind", "urgency"]
+
+    def get_queryset(self):
+        alerts = selectors.visible_alerts(self.request.user)
+        if self.action == "list" and self.request.query_params.get("scope") != "all":
+            alerts = alerts.for_user(self.request.user)
+        return alerts.select_related("course", "check_in", "acknowledged_by").order_by("-created_at", "-id")
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, public_id=None):
+        alert = alert_service.acknowledge_alert(
+            alert=self.get_object(), by=request.user, note=str(request.data.get("note", ""))
+        )
+        return Response(self.get_serializer(alert).data)
+
+    @action(detail=True, methods=["post"])
+    def snooze(self, request, public_id=None):
+        incoming = SnoozeInput(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        until = timezone.now() + timedelta(minutes=incoming.validated_data["minutes"])
+        alert = alert_service.snooze_alert(
+            alert=self.get_object(), by=request.user, until=until, reason=incoming.validated_data["reason"]
+        )
+        return Response(self.get_serializer(alert).data)

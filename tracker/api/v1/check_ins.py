@@ -1,0 +1,60 @@
+"""Check-ins: list the ones of the patients I may see, and complete one with a note."""
+
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from tracker.models import CheckIn
+from tracker.schedule.services import completion
+
+
+class CheckInOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    course = serializers.UUIDField(source="course.public_id", read_only=True)
+    completed_by = serializers.CharField(source="completed_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "course",
+            "kind",
+            "label",
+            "cadence",
+            "due_at",
+            "window_opens_at",
+            "window_closes_at",
+            "status",
+            "assignee_role",
+            "completed_at",
+            "completed_by",
+            "completion_note",
+        ]
+
+
+class CompleteInput(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Check-ins of the patients I may see; ``?status=due``, ``?kind=``, ``?course=<id>``."""
+
+    serializer_class = CheckInOutput
+    lookup_field = "public_id"
+    filterset_fields = ["status", "kind", "assignee_role"]
+
+    def get_queryset(self):
+        rows = (
+            CheckIn.objects.visible_to(self.request.user)
+            .select_related("course", "completed_by")
+            .order_by("due_at", "id")
+        )
+        course = self.request.query_params.get("course")
+        return rows.filter(course__public_id=course) if course else rows
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, public_id=None):
+        incoming = CompleteInput(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        check_in = completion.complete_check_in(check_in=self.get_object(), by=request.user, **incoming.validated_data)
+        return Response(self.get_serializer(check_in).data)

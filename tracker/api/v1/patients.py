@@ -1,0 +1,24 @@
+"""Patients: read-only through the API; a patient's login reads its own record only."""
+
+from rest_framework import serializers, viewsets
+
+from tracker.api.permissions import StaffOrOwnRecordReadOnly
+from tracker.models import Patient
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    centre = serializers.CharField(source="centre.code")
+
+    class Meta:
+        model = Patient
+        fields = ["id", "centre", "mrn", "given_name", "family_name", "born_on", "sex", "weight_kg", "died_on"]
+
+
+class PatientViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PatientSerializer
+    permission_classes = [StaffOrOwnRecordReadOnly]
+    lookup_field = "public_id"
+
+    def get_queryset(self):
+        return Patient.objects.visible_to(self.request.user).select_related("centre").order_by("family_name", "id")

@@ -1,0 +1,20 @@
+"""API v1's routes: one router, one module per resource."""
+
+from rest_framework.routers import DefaultRouter
+
+from tracker.api.v1.alerts import AlertViewSet
+from tracker.api.v1.bedside import InterventionViewSet, NeuroAssessmentViewSet, VitalSignsViewSet
+from tracker.api.v1.check_ins import CheckInViewSet
+from tracker.api.v1.courses import CourseViewSet
+from tracker.api.v1.patients import PatientViewSet
+
+router = DefaultRouter()
+router.register("patients", PatientViewSet, basename="patient")
+router.register("courses", CourseViewSet, basename="course")
+router.register("vital-signs", VitalSignsViewSet, basename="vital-signs")
+router.register("neuro-assessments", NeuroAssessmentViewSet, basename="neuro-assessment")
+router.register("interventions", InterventionViewSet, basename="intervention")
+router.register("check-ins", CheckInViewSet, basename="check-in")
+router.register("alerts", AlertViewSet, basename="alert")
+
+urlpatterns = router.urls

@@ -1,0 +1,283 @@
+"""Planning check-ins from the protocol (docs/clinical-rules.md §6.1, §6.2).
+
+The schedule lives in the database: ``plan_course`` turns the course's protocol (its rules,
+the per-course overrides, and the current cadence) into ``CheckIn`` rows, each identified by a
+``plan_key``. Planning is idempotent: running it twice changes nothing; re-running it after
+the infusion time or the protocol changed moves or cancels the rows that are still only
+scheduled, and never touches a check-in that is due, missed or done. High-frequency check-ins
+are planned on a rolling horizon (the dispatcher extends it); milestones in full, to 15 years.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from tracker.core.audit import save_audited
+from tracker.core.clock import as_utc, centre_tz
+from tracker.core.errors import Refusal
+from tracker.journey.rules import POST_INFUSION_STAGES
+from tracker.models import (
+    Alert,
+    Cadence,
+    CheckIn,
+    CourseRuleOverride,
+    CourseSchedule,
+    MonitoringProtocol,
+    ProtocolRule,
+    TreatmentCourse,
+)
+from tracker.schedule import rules as schedule
+
+# Courses are planned from infusion on (docs/clinical-rules.md §6).
+PLANNED_STAGES = POST_INFUSION_STAGES
+
+
+def protocol_for(course: TreatmentCourse) -> MonitoringProtocol:
+    """The newest active protocol for the course's product, else the newest active default."""
+    active = MonitoringProtocol.objects.filter(is_active=True).order_by("-effective_from", "-version")
+    protocol = active.filter(product=course.product).first() or active.filter(product="").first()
+    if protocol is None:
+        raise Refusal("No active monitoring protocol: add one in the admin.")
+    return protocol
+
+
+@dataclass(frozen=True)
+class Slot:
+    plan_key: str
+    rule: ProtocolRule
+    label: str
+    due_at: datetime
+    window_opens_at: datetime
+    window_closes_at: datetime
+
+    def fields(self) -> dict:
+        return {
+            "rule": self.rule,
+            "kind": self.rule.kind,
+            "label": self.label,
+            "cadence": self.rule.cadence,
+            "due_at": self.due_at,
+            "window_opens_at": self.window_opens_at,
+            "window_closes_at": self.window_closes_at,
+            "assignee_role": self.rule.assignee_role,
+        }
+
+
+def _rules_in_force(course: TreatmentCourse, state: CourseSchedule) -> list[tuple[ProtocolRule, int | None, int]]:
+    """(rule, every_hours, to_day) after per-course overrides; tightened rules replace the
+    normal rules of their kind while the cadence is tightened."""
+    rules = [r for r in state.protocol.rules.all() if r.applies_to(course.diagnosis)]
+    if state.cadence == Cadence.TIGHTENED:
+        tightened_kinds = {r.kind for r in rules if r.cadence == Cadence.TIGHTENED}
+        rules = [r for r in rules if r.cadence == Cadence.TIGHTENED or r.kind not in tightened_kinds]
+    else:
+        rules = [r for r in rules if r.cadence == Cadence.NORMAL]
+    overrides = {o.rule_id: o for o in CourseRuleOverride.objects.filter(course=course)}
+    in_force = []
+    for rule in rules:
+        override = overrides.get(rule.id)
+        if override and override.disabled:
+            continue
+        every = override.every_hours if override and override.every_hours else rule.every_hours
+        to_day = override.to_day if override and override.to_day is not None else rule.to_day
+        in_force.append((rule, every, to_day))
+    return in_force
+
+
+def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime) -> list[Slot]:
+    """Every check-in the protocol wants whose window has not closed yet: interval slots up to
+    the horizon, milestones to the last one."""
+    tz, day_zero, infused_at = centre_tz(), course.day_zero, course.first_infusion_at
+    horizon_end = now + timedelta(hours=state.protocol.horizon_hours)
+    slots = []
+    for rule, every, to_day in _rules_in_force(course, state):
+        before = timedelta(minutes=rule.window_before_minutes)
+        grace = timedelta(minutes=rule.window_after_minutes)
+        if rule.schedule_type == ProtocolRule.ScheduleType.INTERVAL:
+            times = schedule.interval_slots(
+                day_zero=day_zero,
+                tz=tz,
+                every_hours=every,
+                first_hour=rule.first_hour,
+                from_day=rule.from_day,
+                to_day=to_day,
+                after=max(infused_at, now - grace),
+                until=horizon_end,
+            )
+            for local_due in times:
+                # Windows are elapsed time, so they are computed in UTC: 30 minutes before
+                # 02:00 BST on the night the clocks go forward is 00:30 GMT, not a wall-clock
+                # 01:30 that never happens. Keyed by kind and UTC instant: a slot shared by the
+                # normal and the tightened cadence (08:00 in both) is the same check-in.
+                due = local_due.astimezone(UTC)
+                key = f"{rule.kind}@{due:%Y%m%dT%H%MZ}"
+                slots.append(Slot(key, rule, rule.title, due, due - before, due + grace))
+        else:
+            for milestone in rule.milestones:
+                offsets = {k: milestone[k] for k in ("days", "months", "years") if k in milestone}
+                local_due = schedule.local_moment_on(schedule.milestone_date(day_zero, **offsets), rule.due_time, tz)
+                due = local_due.astimezone(UTC)
+                if due + grace <= now:
+                    continue
+                key = f"{rule.kind}:{milestone['label']}"
+                slots.append(Slot(key, rule, f"{milestone['label']}: {rule.title}", due, due - before, due + grace))
+    return slots
+
+
+@dataclass
+class PlanResult:
+    created: int = 0
+    moved: int = 0
+    cancelled: int = 0
+
+
+def _schedule_for(course: TreatmentCourse) -> CourseSchedule:
+    """The course's schedule state, created with its protocol on first use, locked so that
+    one planner at a time works on a course."""
+    if not CourseSchedule.objects.filter(course=course).exists():
+        CourseSchedule.objects.get_or_create(course=course, defaults={"protocol": protocol_for(course)})
+    return CourseSchedule.objects.select_for_update(of=("self",)).select_related("protocol").get(course=course)
+
+
+@transaction.atomic
+def plan_course(course: TreatmentCourse, *, now: datetime | None = None) -> PlanResult:
+    """Bring the course's scheduled check-ins in line with its protocol and cadence."""
+    now = as_utc(now or timezone.now())
+    course = TreatmentCourse.objects.with_journey_dates().get(pk=course.pk)
+    state = _schedule_for(course)  # locked: one planner per course at a time
+    result = PlanResult()
+    if course.day_zero is None:
+        return result
+    if course.stage_enum not in PLANNED_STAGES:
+        result.cancelled = cancel_open_check_ins(course, reason=f"course {course.stage_enum.label.lower()}", now=now)
+        return result
+    desired = {slot.plan_key: slot for slot in desired_slots(course, state, now)}
+    # Lock the rows this plan may move: a sweep marking one due, or a nurse completing it, must
+    # not be overwritten by a re-plan that read it a moment earlier.
+    existing = {
+        row.plan_key: row for row in course.check_ins.select_for_update(of=("self",)).filter(plan_key__in=desired)
+    }
+    new_rows = []
+    for key, slot in desired.items():
+        row = existing.get(key)
+        if row is None:
+            new_rows.append(CheckIn(course=course, plan_key=key, **slot.fields()))
+            continue
+        if row.status not in (CheckIn.Status.SCHEDULED, CheckIn.Status.CANCELLED):
+            continue  # due, missed or done: never touched
+        changed = {name: value for name, value in slot.fields().items() if getattr(row, name) != value}
+        if changed or row.status == CheckIn.Status.CANCELLED:
+            changed |= {"status": CheckIn.Status.SCHEDULED, "cancelled_at": None, "cancel_reason": ""}
+            # Conditional: only a row still scheduled or cancelled is moved (compare-and-set).
+            result.moved += CheckIn.objects.filter(
+                pk=row.pk, status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.CANCELLED]
+            ).update(**changed)
+    CheckIn.objects.bulk_create(new_rows)
+    result.created = len(new_rows)
+    # Scheduled check-ins the plan no longer wants (a moved infusion, a relaxed cadence).
+    stale = course.check_ins.filter(status=CheckIn.Status.SCHEDULED, window_closes_at__gt=now).exclude(
+        plan_key__in=desired
+    )
+    result.cancelled = stale.update(status=CheckIn.Status.CANCELLED, cancelled_at=now, cancel_reason="re-planned")
+    state.planned_until = now + timedelta(hours=state.protocol.horizon_hours)
+    state.replanned_at = now
+    state.save(update_fields=["planned_until", "replanned_at"])
+    return result
+
+
+def cancel_open_check_ins(course: TreatmentCourse, *, reason: str, now: datetime) -> int:
+    """When a course closes (death, withdrawal) nothing more is due, and its alerts stop."""
+    cancelled = course.check_ins.filter(status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE]).update(
+        status=CheckIn.Status.CANCELLED, cancelled_at=now, cancel_reason=reason
+    )
+    Alert.objects.filter(course=course).unresolved().update(
+        status=Alert.Status.RESOLVED, resolved_at=now, resolution=reason, next_escalation_at=None
+    )
+    return cancelled
+
+
+# --- Cadence -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tighten(course: TreatmentCourse, *, reason: str, now: datetime | None = None) -> bool:
+    """Switch to the tightened cadence (e.g. vitals every 2 h, ICE every 4 h) and re-plan."""
+    now = as_utc(now or timezone.now())
+    state = _schedule_for(course)
+    if state.cadence == Cadence.TIGHTENED:
+        return False
+    state.cadence, state.tightened_at, state.tightened_reason = Cadence.TIGHTENED, now, reason[:300]
+    save_audited(state, by=None, reason=f"tightened: {reason}"[:300])
+    plan_course(course, now=now)
+    return True
+
+
+def calm_since(course: TreatmentCourse, state: CourseSchedule) -> datetime | None:
+    """Since when every assessment has been below the tightening thresholds: the first
+    assessment after the last one at or above them. None while the latest is still high."""
+    protocol = state.protocol
+    vitals, neuro = course.vital_signs.current(), course.neuro_assessments.current()
+    highs = [
+        vitals.filter(grade__gte=protocol.tighten_crs_grade).aggregate(t=Max("observed_at"))["t"],
+        neuro.filter(grade__gte=protocol.tighten_icans_grade).aggregate(t=Max("observed_at"))["t"],
+    ]
+    last_high = max((t for t in highs if t), default=None)
+    if last_high is None:
+        return state.tightened_at  # nothing high on record any more (e.g. it was amended)
+    lows = [
+        vitals.filter(observed_at__gt=last_high).aggregate(t=Min("observed_at"))["t"],
+        neuro.filter(observed_at__gt=last_high).aggregate(t=Min("observed_at"))["t"],
+    ]
+    return min((t for t in lows if t), default=None)
+
+
+@transaction.atomic
+def relax_if_calm(course: TreatmentCourse, *, now: datetime | None = None) -> bool:
+    """Back to the protocol's normal cadence once the grades have stayed below the thresholds
+    for the protocol's ``relax_after_hours``."""
+    now = as_utc(now or timezone.now())
+    state = _schedule_for(course)
+    if state.cadence != Cadence.TIGHTENED:
+        return False
+    since = calm_since(course, state)
+    if since is None or now - since < timedelta(hours=state.protocol.relax_after_hours):
+        return False
+    state.cadence = Cadence.NORMAL
+    save_audited(state, by=None, reason=f"relaxed: below thresholds since {since:%Y-%m-%d %H:%M}")
+    plan_course(course, now=now)
+    return True
+
+
+# --- Changes that re-plan ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_protocol(*, course: TreatmentCourse, protocol: MonitoringProtocol, by, reason: str) -> PlanResult:
+    if not by.has_perm("tracker.change_stage"):
+        raise PermissionDenied("You do not have permission to change a course's protocol.")
+    state = _schedule_for(course)
+    state.protocol = protocol
+    save_audited(state, by=by, reason=f"protocol {protocol}: {reason}")
+    return plan_course(course)
+
+
+@transaction.atomic
+def override_rule(*, course, rule: ProtocolRule, by, reason: str, every_hours=None, to_day=None, disabled=False):
+    """Change one rule for one course (a different interval or end day, or switch it off)."""
+    if not by.has_perm("tracker.change_stage"):
+        raise PermissionDenied("You do not have permission to change a course's schedule.")
+    if not reason.strip():
+        raise Refusal("say why this course's schedule differs from the protocol.", field="reason")
+    if every_hours is not None and every_hours not in schedule.ALLOWED_INTERVAL_HOURS:
+        allowed = ", ".join(map(str, schedule.ALLOWED_INTERVAL_HOURS))
+        raise Refusal(f"one of {allowed} hours.", field="every_hours")
+    override = CourseRuleOverride.objects.filter(course=course, rule=rule).first() or CourseRuleOverride(
+        course=course, rule=rule, created_by=by
+    )
+    override.every_hours, override.to_day, override.disabled, override.reason = every_hours, to_day, disabled, reason
+    save_audited(override, by=by, reason=reason)
+    return plan_course(course)

@@ -1,0 +1,1 @@
+"""Page forms by part of the journey, and what they share (``common``)."""

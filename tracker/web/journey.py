@@ -1,0 +1,152 @@
+"""The journey's pages: the programme dashboard and a course's page. Each runs a fixed number of
+queries whatever the cohort size."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from tracker.bedside.selectors import course_monitoring
+from tracker.journey import rules as journey
+from tracker.journey.rules import POST_INFUSION_STAGES, Stage
+from tracker.journey.selectors import courses_with_journey, get_course_for
+from tracker.models import ManufacturingRun, StageEvent, TreatmentCourse
+from tracker.schedule.selectors import course_schedule
+from tracker.web.access import staff_only
+
+
+@staff_only
+def dashboard(request):
+    """The programme at a glance: how many courses in each stage, and the course list."""
+    visible = TreatmentCourse.objects.visible_to(request.user)
+    counts = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
+    # Infusion is a moment (courses go straight on to acute monitoring), so it shows only if used.
+    pipeline = [
+        (stage, counts.get(stage.value, 0))
+        for stage in Stage
+        if counts.get(stage.value) or not (stage.is_closing or stage == Stage.INFUSION)
+    ]
+
+    stage = request.GET.get("stage", "")
+    diagnosis = request.GET.get("diagnosis", "")
+    query = request.GET.get("q", "").strip()
+    courses = visible.select_related("patient", "treating_physician").with_journey_dates()
+    if stage == "active":
+        courses = courses.active()
+    elif stage in Stage._value2member_map_:
+        courses = courses.filter(stage=stage)
+    if diagnosis:
+        courses = courses.filter(diagnosis=diagnosis)
+    if query:
+        courses = courses.filter(
+            Q(patient__mrn__icontains=query)
+            | Q(patient__family_name__icontains=query)
+            | Q(patient__given_name__icontains=query)
+        )
+    courses = courses.order_by("patient__family_name", "patient__given_name", "sequence")
+    page = Paginator(courses, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [(course, None if course.is_closed else course.day_number(today)) for course in page]
+    return render(
+        request,
+        "tracker/dashboard.html",
+        {
+            "pipeline": pipeline,
+            "total": sum(counts.values()),
+            "active_total": sum(n for s, n in counts.items() if s not in journey.CLOSING_STAGES),
+            "rows": rows,
+            "page": page,
+            "stage": stage,
+            "diagnosis": diagnosis,
+            "q": query,
+            "diagnoses": TreatmentCourse.Diagnosis.choices,
+        },
+    )
+
+
+@dataclass
+class TimelineEntry:
+    event: StageEvent
+    day: int | None
+
+
+@staff_only
+def course_detail(request, course_id):
+    course = get_course_for(request.user, course_id, queryset=courses_with_journey())
+    events = [TimelineEntry(e, course.day_of(e.occurred_at)) for e in course.stage_events.all()]
+    runs = list(course.manufacturing_runs.all())
+    latest_run = runs[0] if runs else None
+    lymphodepletions = [
+        (ld, course.day_of(ld.started_on), course.day_of(ld.ended_on)) for ld in course.lymphodepletions.all()
+    ]
+    return render(
+        request,
+        "tracker/course_detail.html",
+        {
+            "course": course,
+            "patient": course.patient,
+            "age": course.patient.age_on(timezone.localdate()),
+            "day": course.day_number(),
+            "events": events,
+            "runs": runs,
+            "latest_run": latest_run,
+            "lymphodepletions": lymphodepletions,
+            "v2v": course.vein_to_vein(latest_run) if latest_run else None,
+            "next_steps": next_steps(course, request.user, latest_run),
+            "other_courses": course.patient.courses.exclude(pk=course.pk).only(
+                "public_id", "sequence", "product", "stage"
+            ),
+            "monitoring": course_monitoring(course),
+            "schedule": course_schedule(course),
+        },
+    )
+
+
+@dataclass
+class NextStep:
+    label: str
+    url_name: str
+    primary: bool = True
+
+
+def next_steps(course: TreatmentCourse, user, latest_run: ManufacturingRun | None) -> list[NextStep]:
+    """The forms that make sense now, for this user, in this stage."""
+    stage, steps = course.stage_enum, []
+    if stage.is_closing:
+        return steps
+    can = user.has_perm
+    if stage in (Stage.REFERRAL, Stage.ELIGIBILITY) and can("tracker.add_eligibilityassessment"):
+        steps.append(NextStep("Record eligibility assessment", "record_eligibility"))
+    if stage == Stage.COLLECTION and can("tracker.add_leukapheresis"):
+        steps.append(NextStep("Record leukapheresis collection", "record_collection"))
+        sent = {run.collection_id for run in course.manufacturing_runs.all()}
+        if any(c.id not in sent for c in course.collections.all()):
+            steps.append(NextStep("Register manufacturing run", "register_run"))
+    if (
+        latest_run
+        and can("tracker.change_manufacturingrun")
+        and stage in (Stage.MANUFACTURING, Stage.BRIDGING, Stage.LYMPHODEPLETION)
+    ):
+        steps.append(NextStep("Update manufacturing status", "update_run", primary=False))
+        if latest_run.product_available and not latest_run.bags.all() and can("tracker.add_productbag"):
+            steps.append(NextStep("Receive product at site", "receive_product"))
+    if stage in (Stage.MANUFACTURING, Stage.BRIDGING) and can("tracker.add_bridgingtherapy"):
+        steps.append(NextStep("Record bridging therapy", "record_bridging", primary=False))
+    if stage in (Stage.MANUFACTURING, Stage.BRIDGING) and can("tracker.add_lymphodepletion"):
+        steps.append(NextStep("Start lymphodepletion", "record_lymphodepletion"))
+    if stage == Stage.LYMPHODEPLETION and can("tracker.add_infusion") and can("tracker.verify_identity"):
+        steps.append(NextStep("Record infusion (bedside identity check)", "record_infusion"))
+    if stage in POST_INFUSION_STAGES:
+        if can("tracker.add_vitalsigns"):
+            steps.append(NextStep("Record vital signs", "record_vitals"))
+        if can("tracker.add_neuroassessment"):
+            steps.append(NextStep("Record neuro check", "record_neuro"))
+        if can("tracker.add_intervention"):
+            steps.append(NextStep("Record treatment", "record_intervention", primary=False))
+        if can("tracker.add_infusion"):
+            steps.append(NextStep("Correct infusion time", "correct_infusion_time", primary=False))
+    if can("tracker.change_stage"):
+        steps.append(NextStep("Move to another stage", "transition_course", primary=False))
+    return steps

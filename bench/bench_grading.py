@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import _env  # noqa: F401  (puts the project on sys.path)
 
-from tracker import grading
+from tracker.clinical import grading
 
 SEED = 20261122
 

@@ -79,7 +79,7 @@ def leave_unattended(hours: int) -> None:
     from django.utils import timezone
 
     from tracker.models import Centre, Notification
-    from tracker.services.dispatch import run_sweep
+    from tracker.schedule.services.dispatch import run_sweep
 
     Centre.objects.filter(code=build_cohort.CENTRE_CODE).update(name=f"Benchmark programme, {hours} h unattended")
     before, now = Notification.objects.count(), timezone.now()

@@ -66,7 +66,7 @@ def quiet_cohort(now) -> None:
 def add_check_ins(n: int, run: str, now) -> dict:
     """N vital-signs check-ins due at ``now``, spread over the courses in acute monitoring.
     Returns how many notifications each phase must produce, from the care teams."""
-    from tracker.journey import Stage
+    from tracker.clinical.stages import Stage
     from tracker.models import CareTeamMember, CheckIn, CourseSchedule
 
     schedules = list(
@@ -125,7 +125,7 @@ def _one_sweep(at) -> tuple[dict, int, float, float]:
     """run_sweep(at) on this thread's or process's own connection: (counts, queries, start, end)."""
     from django.db import connection
 
-    from tracker.services.dispatch import run_sweep
+    from tracker.schedule.services.dispatch import run_sweep
 
     counter = QueryCounter()
     started = time.perf_counter()
@@ -254,7 +254,7 @@ def main(argv=None):
     from django.db import connection
     from django.utils import timezone
 
-    from tracker.services.dispatch import run_sweep
+    from tracker.schedule.services.dispatch import run_sweep
 
     now = timezone.now()
     quiet_cohort(now)

@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cart_tracker_bench \\
         .venv/bin/python bench/build_cohort.py --patients 2000
 
-The cohort has the demo's stage mix (``tracker/demo_cohort.PLAN``) scaled to ``--patients``, and is
+The cohort has the demo's stage mix (``demo/cohort.PLAN``) scaled to ``--patients``, and is
 made in four steps (bench/README.md, "The cohort", says what is real and what is bulk-created):
 
 1. **Walked templates.** ``--walk`` courses (100 by default, spread over every stage and day) are
@@ -16,11 +16,12 @@ made in four steps (bench/README.md, "The cohort", says what is real and what is
    product bags, bridging, lymphodepletion, infusion, schedule and planned check-ins), with new
    ids, identifiers and care team, bulk-inserted. Clones have no audit-history rows.
 3. **Bedside history, bulk-created.** Every infused course gets the check-ins the default
-   protocol asked for from infusion until now (from ``scheduling.desired_slots``, the planner's
+   protocol asked for from infusion until now (from ``planning.desired_slots``, the planner's
    own function), each completed by a vital-signs set or neurological check recorded at the
-   bedside, or by a note. The observations follow the demo's CRS/ICANS stories and are graded
-   by ``tracker.grading`` (the pure grader the services use); threshold events and toxicity
-   episodes are derived by ``tracker.toxicity`` as the services do. One acute course in seven
+   bedside, or by a note. The observations follow the demo's CRS/ICANS stories and are derived
+   by the bedside services' own functions (``vitals.clean_vitals`` and ``derive_vital_signs``,
+   ``neuro.derive_neuro_assessment``, ``events.threshold_event``, ``episodes.episode_rows``),
+   so grades, fever masking, threshold events and episodes are the app's. One acute course in seven
    has its last five hours unrecorded. One long-term follow-up course (visible to the
    benchmark nurse and physician) also gets ``--long-history`` re-admission vital signs.
 4. **Alerts by the real dispatcher.** ``dispatch.raise_threshold_alerts`` turns the threshold
@@ -43,7 +44,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from types import SimpleNamespace
 
 import _env
@@ -82,7 +82,7 @@ def team_of(number: int) -> dict[str, str]:
 class Spec:
     number: int
     mrn: str
-    stage: object  # tracker.journey.Stage
+    stage: object  # tracker.clinical.stages.Stage
     day: int | None
     diagnosis: str
     choices: dict
@@ -100,7 +100,7 @@ class Built:
 
 def _day_for(stage, k: int, count: int) -> int | None:
     """Day after infusion of the k-th (of count) course in an infused stage, spread over a range."""
-    from tracker.journey import Stage
+    from tracker.clinical.stages import Stage
 
     def spread(lo, hi):
         return lo + (k * (hi - lo)) // max(1, count - 1)
@@ -145,7 +145,7 @@ class BenchCohort:
     # --- Plan ------------------------------------------------------------------------------------
 
     def plan(self) -> list[Spec]:
-        from tracker.demo_cohort import DIAGNOSES, PLAN
+        from demo.cohort import DIAGNOSES, PLAN
 
         total = sum(count for _, count, _ in PLAN)
         exact = [self.patients * count / total for _, count, _ in PLAN]
@@ -180,7 +180,7 @@ class BenchCohort:
         return specs
 
     def _draw(self, diagnosis: str) -> dict:
-        from tracker.demo_cohort import DEFAULT_TURNAROUND, DIAGNOSES, FAMILY, GIVEN, TURNAROUND
+        from demo.cohort import DEFAULT_TURNAROUND, DIAGNOSES, FAMILY, GIVEN, TURNAROUND
 
         products, antigens, (age_low, age_high) = DIAGNOSES[diagnosis]
         rng = self.rng
@@ -202,7 +202,7 @@ class BenchCohort:
     def make_staff(self):
         from django.utils import timezone
 
-        from tracker import accounts
+        from tracker.accounts import services as accounts
         from tracker.models import Centre, OnCallShift
 
         self.centre = Centre.objects.create(code=CENTRE_CODE, name=f"Benchmark programme ({self.patients} patients)")
@@ -228,7 +228,7 @@ class BenchCohort:
         )
 
     def staff_for(self, number: int):
-        from tracker.demo import Staff
+        from demo.walker import Staff
 
         team = team_of(number)
         return Staff(
@@ -252,8 +252,8 @@ class BenchCohort:
     def walk_template(self, spec: Spec):
         from django.db import transaction
 
-        from tracker import services
-        from tracker.demo import CourseWalker
+        from demo.walker import CourseWalker
+        from tracker.journey import services
 
         c, number = spec.choices, spec.number
         # The age is the age at referral (as in the demo), so a child is never born after infusion.
@@ -296,7 +296,7 @@ class BenchCohort:
             self._walk(CourseWalker(course, staff), spec, course.referred_on)
 
     def _referral_date(self, spec: Spec) -> date:
-        from tracker.journey import Stage
+        from tracker.clinical.stages import Stage
 
         c = spec.choices
         if spec.day is not None:
@@ -314,12 +314,12 @@ class BenchCohort:
         return self.today - timedelta(days=back + c["offset"])
 
     def _walk(self, w, spec: Spec, referred: date) -> None:
-        """The demo cohort's walk (tracker/demo_cohort.py), without its bedside recording."""
+        """The demo cohort's walk (demo/cohort.py), without its bedside recording."""
         from django.utils import timezone
 
-        from tracker import services
-        from tracker.demo import local_moment
-        from tracker.journey import Stage
+        from tracker.clinical.stages import Stage
+        from tracker.core.clock import local_moment
+        from tracker.journey import services
 
         stage, day, c, today = spec.stage, spec.day, spec.choices, self.today
         if stage == Stage.REFERRAL:
@@ -550,7 +550,7 @@ class BenchCohort:
     def bedside(self, now: datetime) -> dict:
         """Past check-ins, vital signs, neuro checks, threshold events and episodes for every
         infused course, bulk-created. Returns row counts."""
-        from tracker.journey import CLOSING_STAGES, Stage
+        from tracker.clinical.stages import CLOSING_STAGES, Stage
         from tracker.models import CourseSchedule, TreatmentCourse
 
         courses = list(
@@ -587,12 +587,11 @@ class BenchCohort:
         return dict(totals)
 
     def _bedside_batch(self, courses, schedules, rules_of, now, long_course, closing) -> dict:
-        from tracker import schedule as schedule_rules
-        from tracker import toxicity
-        from tracker.journey import Stage
-        from tracker.models import CheckIn, NeuroAssessment, ThresholdEvent, ToxicityEpisode, VitalSigns
-        from tracker.models.protocol import CheckInKind
-        from tracker.services import scheduling
+        from tracker.bedside.services import episodes, events
+        from tracker.clinical import grading, toxicity
+        from tracker.clinical.stages import Stage
+        from tracker.models import CheckIn, CheckInKind, NeuroAssessment, ThresholdEvent, ToxicityEpisode, VitalSigns
+        from tracker.schedule.services import planning
 
         existing = defaultdict(dict)
         for row in CheckIn.objects.filter(course__in=[c.id for c in courses]):
@@ -614,7 +613,7 @@ class BenchCohort:
                 cadence="normal",
             )
             slots = []
-            for slot in scheduling.desired_slots(course, fake, infused_at):
+            for slot in planning.desired_slots(course, fake, infused_at):
                 if slot.due_at > end:
                     continue
                 # The database refuses a check-in whose window does not contain its due time. Up to
@@ -689,15 +688,16 @@ class BenchCohort:
             batch_size=500,
         )
 
-        # Threshold events and episodes, derived as the bedside services derive them.
-        events, episodes = [], []
+        # Threshold events and episodes, derived by the bedside services' own functions.
+        new_events, new_episodes = [], []
         by_course = defaultdict(lambda: ([], []))
         for observation in vitals:
             by_course[observation.course_id][0].append(observation)
         for observation in neuro:
             by_course[observation.course_id][1].append(observation)
-        day_zero_of = {c.id: c.day_zero for c in courses}
+        course_of = {c.id: c for c in courses}
         for course_id, (crs_rows, icans_rows) in by_course.items():
+            course = course_of[course_id]
             crs_rows.sort(key=lambda o: (o.observed_at, o.id))
             icans_rows.sort(key=lambda o: (o.observed_at, o.id))
             had_fever, previous = False, 0
@@ -705,187 +705,82 @@ class BenchCohort:
                 kinds = toxicity.crs_events(
                     temperature_c=o.temperature_c, had_fever_before=had_fever, grade=o.grade, previous_grade=previous
                 )
-                events += [self._event(o, kind, "crs", previous, vital_signs_id=o.id) for kind in kinds]
-                had_fever = had_fever or o.temperature_c >= toxicity.FEVER_C
+                new_events += [
+                    events.threshold_event(course, kind, "crs", o, previous, vital_signs=o) for kind in kinds
+                ]
+                had_fever = had_fever or o.temperature_c >= grading.FEVER_THRESHOLD_C
                 previous = o.grade
             previous = 0
             for o in icans_rows:
                 kinds = toxicity.icans_events(grade=o.grade, previous_grade=previous)
-                events += [self._event(o, kind, "icans", previous, neuro_assessment_id=o.id) for kind in kinds]
+                new_events += [
+                    events.threshold_event(course, kind, "icans", o, previous, neuro_assessment=o) for kind in kinds
+                ]
                 previous = o.grade
             for syndrome, rows in (("crs", crs_rows), ("icans", icans_rows)):
                 points = [toxicity.GradePoint(o.observed_at, o.grade) for o in rows]
-                for n, episode in enumerate(toxicity.derive_episodes(points), start=1):
-                    onset_date = schedule_rules.local_date(episode.onset_at, _tz())
-                    episodes.append(
-                        ToxicityEpisode(
-                            course_id=course_id,
-                            syndrome=syndrome,
-                            number=n,
-                            onset_at=episode.onset_at,
-                            onset_day=schedule_rules.day_number(day_zero_of[course_id], onset_date),
-                            max_grade=episode.max_grade,
-                            max_grade_at=episode.max_grade_at,
-                            last_positive_at=episode.last_positive_at,
-                            resolved_at=episode.resolved_at,
-                        )
-                    )
-        ThresholdEvent.objects.bulk_create(events, batch_size=2000)
-        ToxicityEpisode.objects.bulk_create(episodes, batch_size=2000)
+                new_episodes += episodes.episode_rows(course, syndrome, points)
+        ThresholdEvent.objects.bulk_create(new_events, batch_size=2000)
+        ToxicityEpisode.objects.bulk_create(new_episodes, batch_size=2000)
         return {
             "vital_signs": len(vitals),
             "neuro_assessments": len(neuro),
             "check_ins_added": len(new_rows),
             "check_ins_completed": len(updated) + sum(1 for p in plans if p[2] is None and p[4] is not None),
-            "threshold_events": len(events),
-            "episodes": len(episodes),
+            "threshold_events": len(new_events),
+            "episodes": len(new_episodes),
             "dst_slots_skipped": skipped,
         }
 
     @staticmethod
     def _story(number: int):
-        from tracker.demo_monitoring import STORIES
+        from demo.bedside_stories import STORIES
 
         return STORIES[number % len(STORIES)]
 
-    def _event(self, observation, kind, syndrome, previous_grade, **link):
-        from tracker import toxicity
-        from tracker.models import ThresholdEvent
-
-        label = toxicity.EVENT_LABELS[kind]
-        if kind == toxicity.EventKind.FIRST_FEVER:
-            summary = f"{label}: {observation.temperature_c} °C; CRS grade {observation.grade}"
-        else:
-            summary = f"{label}: {syndrome.upper()} grade {observation.grade} (was {previous_grade})"
-        return ThresholdEvent(
-            course_id=observation.course_id,
-            kind=kind,
-            syndrome=syndrome,
-            grade=observation.grade,
-            previous_grade=previous_grade,
-            occurred_at=observation.observed_at,
-            summary=f"{summary}. {observation.grade_reasons[0]}"[:300],
-            **link,
-        )
-
     def _vitals(self, course, at: datetime, story, rng: random.Random, nurse, *, crs_grade: int | None = None):
-        """One graded set of vital signs, built as services.record_vital_signs builds it."""
-        from tracker import bedside, grading, schedule
-        from tracker.demo_monitoring import CRS_LOOKS, NORMAL, _grade_at
-        from tracker.models import VitalSigns
-        from tracker.services.bedside import _review_reasons
+        """One graded set of vital signs, derived by the bedside service's own functions from the
+        demo story's values (``clean_vitals``, then ``derive_vital_signs`` with the course's CRS
+        so far; the bench gives no fever-masking treatment, so masking is computed as False)."""
+        from demo.bedside_stories import grade_at, vital_values
+        from tracker.bedside.services.common import review_reasons
+        from tracker.bedside.services.vitals import clean_vitals, derive_vital_signs
+        from tracker.core.clock import local_date
 
         if crs_grade is None:
-            crs_grade = _grade_at(story.crs, (at - course.first_infused_at).total_seconds() / 86400)
-        values = dict(NORMAL)
-        values["heart_rate"] += rng.randint(-6, 6)
-        values["systolic_bp"] += rng.randint(-8, 8)
-        values["temperature_value"] = f"{36.6 + rng.randint(0, 6) / 10:.1f}"
-        values |= CRS_LOOKS.get(crs_grade, {})
-        temperature = Decimal(values["temperature_value"])
-        flow = Decimal(values["oxygen_flow_l_min"]) if values.get("oxygen_flow_l_min") else None
-        age = course.patient.age_on(schedule.local_date(at, _tz()))
-        basis = bedside.hypotension_by_pressure(
-            age_years=age, systolic=values["systolic_bp"], diastolic=values["diastolic_bp"]
+            crs_grade = grade_at(story.crs, (at - course.first_infused_at).total_seconds() / 86400)
+        values = clean_vitals(vital_values(crs_grade, rng, tocilizumab_given=False))
+        observation, result = derive_vital_signs(
+            course,
+            at,
+            values,
+            age_years=course.patient.age_on(local_date(at)),
+            crs_episodes=[],  # only consulted with a masking dose on record, and the bench gives none
+            doses=[],
         )
-        vasopressors = list(values.get("vasopressors", []))
-        findings = grading.CrsFindings(
-            temperature_c=temperature,
-            hypotension=basis is not None,
-            vasopressors=tuple(vasopressors),
-            oxygen_device=values.get("oxygen_device", "none"),
-            oxygen_flow_l_min=flow,
-        )
-        result = grading.grade_crs(findings)
-        inputs = {
-            "temperature_c": str(temperature),
-            "fever_attributable_to_other_cause": False,
-            "fever_masked_by_treatment": False,
-            "hypotension": findings.hypotension,
-            "vasopressors": [str(v) for v in findings.vasopressors],
-            "hypotension_attributable_to_other_cause": False,
-            "oxygen_device": str(findings.oxygen_device),
-            "oxygen_flow_l_min": None if flow is None else str(flow),
-            "hypoxia_attributable_to_other_cause": False,
-        }
-        reasons = _review_reasons(result, None, "CRS")
-        return VitalSigns(
-            public_id=self.uuid(),
-            course_id=course.id,
-            recorded_by_id=nurse.id,
-            observed_at=at,
-            temperature_value=temperature,
-            temperature_c=temperature,
-            heart_rate=values["heart_rate"],
-            systolic_bp=values["systolic_bp"],
-            diastolic_bp=values["diastolic_bp"],
-            respiratory_rate=values["respiratory_rate"],
-            spo2=values["spo2"],
-            oxygen_device=str(findings.oxygen_device),
-            oxygen_flow_l_min=flow,
-            vasopressors=vasopressors,
-            hypotension=basis is not None,
-            hypotension_basis=basis or "",
-            grade=result.grade,
-            grade_reasons=list(result.reasons),
-            grading_inputs=inputs,
-            rule_version=result.rule_version,
-            review_reasons=reasons,
-            needs_review=bool(reasons),
-        )
+        reasons = review_reasons(result, None, "CRS")
+        observation.public_id, observation.recorded_by_id = self.uuid(), nurse.id
+        observation.review_reasons, observation.needs_review = reasons, bool(reasons)
+        return observation
 
     def _neuro(self, course, at: datetime, story, nurse, *, icans_grade: int | None = None):
-        """One graded neurological check (ICE from age 12, CAPD below), as the service builds it."""
-        from tracker import bedside, grading, schedule
-        from tracker.demo_monitoring import CAPD_BY_GRADE, ICE_CORRECT_BY_GRADE, _capd, _grade_at, _ice
-        from tracker.models import NeuroAssessment
-        from tracker.services.bedside import _review_reasons
+        """One graded neurological check (ICE from age 12, CAPD below), derived by the bedside
+        service's own functions from the demo story's items."""
+        from demo.bedside_stories import grade_at, neuro_values
+        from tracker.bedside.services.common import review_reasons
+        from tracker.bedside.services.neuro import derive_neuro_assessment
+        from tracker.core.clock import local_date
 
         if icans_grade is None:
-            icans_grade = _grade_at(story.icans, (at - course.first_infused_at).total_seconds() / 86400)
-        age = course.patient.age_on(schedule.local_date(at, _tz()))
-        level = "alert"
-        if age < grading.ICE_MIN_AGE_YEARS:
-            tool, items = "capd", _capd(CAPD_BY_GRADE.get(icans_grade, 12))
-            ice, capd = None, bedside.capd_score(items)
-            if icans_grade == 2:
-                level = "awakens_to_voice"
-        else:
-            tool, items = "ice", _ice(ICE_CORRECT_BY_GRADE.get(icans_grade, 2))
-            ice, capd = bedside.ice_score(items), None
-            if icans_grade >= 3:
-                level = "awakens_only_to_tactile_stimulus"
-        findings = grading.IcansFindings(age_years=age, ice_score=ice, capd_score=capd, level_of_consciousness=level)
-        result = grading.grade_icans(findings)
-        inputs = {
-            "age_years": age,
-            "ice_score": ice,
-            "capd_score": capd,
-            "level_of_consciousness": level,
-            "consciousness_attributable_to_other_cause": False,
-            "seizure": "none",
-            "motor_finding": "none",
-            "raised_icp_findings": [],
-        }
-        reasons = _review_reasons(result, None, "ICANS")
-        return NeuroAssessment(
-            public_id=self.uuid(),
-            course_id=course.id,
-            recorded_by_id=nurse.id,
-            observed_at=at,
-            age_years=age,
-            tool=tool,
-            level_of_consciousness=level,
-            ice_score=ice,
-            capd_score=capd,
-            grade=result.grade,
-            grade_reasons=list(result.reasons),
-            grading_inputs=inputs,
-            rule_version=result.rule_version,
-            review_reasons=reasons,
-            needs_review=bool(reasons),
-            **items,
+            icans_grade = grade_at(story.icans, (at - course.first_infused_at).total_seconds() / 86400)
+        age = course.patient.age_on(local_date(at))
+        observation, result = derive_neuro_assessment(
+            course, at, neuro_values(icans_grade, age, seizure_already=True), age_years=age
         )
+        reasons = review_reasons(result, None, "ICANS")
+        observation.public_id, observation.recorded_by_id = self.uuid(), nurse.id
+        observation.review_reasons, observation.needs_review = reasons, bool(reasons)
+        return observation
 
     def _long_history(self, course, now, rng, nurse, vitals: list, neuro: list) -> None:
         """Re-admissions after day +30: vital signs every 2 hours and a neuro check every 4 hours
@@ -906,7 +801,7 @@ class BenchCohort:
 
     def alerts(self, now: datetime) -> dict:
         from tracker.models import Alert
-        from tracker.services import alerts, dispatch
+        from tracker.schedule.services import alerts, dispatch
 
         raised = dispatch.raise_threshold_alerts(now)
         old = (

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from demo.walker import Staff
 from tracker.bedside import services
+from tracker.clinical.grading import ICE_MIN_AGE_YEARS
 from tracker.clinical.neuro_scores import CAPD_ITEM_NAMES, ICE_ITEM_NAMES
 from tracker.core.clock import local_moment
 from tracker.models import Alert, TreatmentCourse
@@ -78,15 +79,15 @@ CRS_LOOKS = {
 ICE_CORRECT_BY_GRADE = {0: 10, 1: 8, 2: 5, 3: 2}
 
 
-def _grade_at(segments, day: float) -> int:
+def grade_at(segments, day: float) -> int:
     return max((grade for start, end, grade in segments if start <= day < end), default=0)
 
 
-def _ice(correct: int) -> dict:
+def ice_items(correct: int) -> dict:
     return {name: i < correct for i, name in enumerate(ICE_ITEM_NAMES)}
 
 
-def _capd(total: int) -> dict:
+def capd_items(total: int) -> dict:
     """CAPD items adding up to ``total`` (each 0–4)."""
     scores = {}
     for name in CAPD_ITEM_NAMES:
@@ -97,6 +98,35 @@ def _capd(total: int) -> dict:
 
 # Under 12 the check is CAPD (REFERENCE §3.4): < 9 is grades 1–2, ≥ 9 grade 3.
 CAPD_BY_GRADE = {0: 0, 1: 5, 2: 6, 3: 12}
+
+
+def vital_values(crs_grade: int, rng: random.Random, *, tocilizumab_given: bool) -> dict:
+    """What a set of vital signs at this CRS grade looks like at the bedside, with a little noise."""
+    values = dict(NORMAL)
+    values["heart_rate"] += rng.randint(-6, 6)
+    values["systolic_bp"] += rng.randint(-8, 8)
+    values["temperature_value"] = f"{36.6 + rng.randint(0, 6) / 10:.1f}"
+    values |= CRS_LOOKS.get(crs_grade, {})
+    if crs_grade >= 2 and tocilizumab_given:
+        # Fever settles after tocilizumab; the grade then follows pressure and oxygen.
+        values["temperature_value"] = "37.3"
+    return values
+
+
+def neuro_values(icans_grade: int, age: int, *, seizure_already: bool) -> dict:
+    """The items of a neurological check at this ICANS grade: CAPD under 12, else ICE; the first
+    grade-3 check of a story is a brief focal seizure."""
+    if age < ICE_MIN_AGE_YEARS:
+        values = capd_items(CAPD_BY_GRADE.get(icans_grade, 12))
+        if icans_grade == 2:
+            values["level_of_consciousness"] = "awakens_to_voice"
+    elif icans_grade == 3 and not seizure_already:
+        values = ice_items(6) | {"seizure_occurred": True, "seizure_kind": "focal", "seizure_duration_min": "2"}
+    else:
+        values = ice_items(ICE_CORRECT_BY_GRADE.get(icans_grade, 2))
+        if icans_grade >= 3:
+            values["level_of_consciousness"] = "awakens_only_to_tactile_stimulus"
+    return values
 
 
 class BedsideRecorder:
@@ -123,21 +153,14 @@ class BedsideRecorder:
                 continue
             day = (moment - self.infused_at).total_seconds() / 86400
             if kind == "vitals":
-                self._vitals(moment, _grade_at(self.story.crs, day))
+                self._vitals(moment, grade_at(self.story.crs, day))
             elif kind == "neuro":
-                self._neuro(moment, _grade_at(self.story.icans, day))
+                self._neuro(moment, grade_at(self.story.icans, day))
             else:
                 self._daily_review(moment)
 
     def _vitals(self, moment: datetime, crs_grade: int) -> None:
-        values = dict(NORMAL)
-        values["heart_rate"] += self.rng.randint(-6, 6)
-        values["systolic_bp"] += self.rng.randint(-8, 8)
-        values["temperature_value"] = f"{36.6 + self.rng.randint(0, 6) / 10:.1f}"
-        values |= CRS_LOOKS.get(crs_grade, {})
-        if crs_grade >= 2 and "tocilizumab" in self.treated:
-            # Fever settles after tocilizumab; the grade then follows pressure and oxygen.
-            values["temperature_value"] = "37.3"
+        values = vital_values(crs_grade, self.rng, tocilizumab_given="tocilizumab" in self.treated)
         services.record_vital_signs(course=self.course, by=self.staff.nurse, observed_at=moment, **values)
         self._treat_crs(moment, crs_grade)
 
@@ -164,17 +187,10 @@ class BedsideRecorder:
             )
 
     def _neuro(self, moment: datetime, icans_grade: int) -> None:
-        if self.course.patient.age_on(timezone.localdate(moment)) < 12:
-            values = _capd(CAPD_BY_GRADE.get(icans_grade, 12))
-            if icans_grade == 2:
-                values["level_of_consciousness"] = "awakens_to_voice"
-        elif icans_grade == 3 and "seizure" not in self.treated:
+        age = self.course.patient.age_on(timezone.localdate(moment))
+        values = neuro_values(icans_grade, age, seizure_already="seizure" in self.treated)
+        if values.get("seizure_occurred"):
             self.treated.add("seizure")
-            values = _ice(6) | {"seizure_occurred": True, "seizure_kind": "focal", "seizure_duration_min": "2"}
-        else:
-            values = _ice(ICE_CORRECT_BY_GRADE.get(icans_grade, 2))
-            if icans_grade == 3:
-                values["level_of_consciousness"] = "awakens_only_to_tactile_stimulus"
         services.record_neuro_assessment(course=self.course, by=self.staff.nurse, observed_at=moment, **values)
         later = moment + timedelta(minutes=30)
         if icans_grade >= 2 and "icans_steroid" not in self.treated and later <= timezone.now():

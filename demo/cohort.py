@@ -16,11 +16,11 @@ from django.utils import timezone
 from demo.bedside_stories import record_demo_monitoring
 from demo.walker import CourseWalker, Staff
 from tracker.accounts import services as accounts
+from tracker.clinical.stages import Stage
 from tracker.core import roles
 from tracker.core.clock import local_moment
 from tracker.default_protocol import install_default_protocol
 from tracker.journey import services
-from tracker.journey.rules import Stage
 from tracker.models import Centre, OnCallShift, Patient
 
 DEMO_CENTRE = ("demo", "Riverside CAR-T Programme")

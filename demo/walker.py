@@ -9,9 +9,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from tracker.clinical.products import PRODUCTS
+from tracker.clinical.stages import Stage
 from tracker.core.clock import local_moment
 from tracker.journey import services
-from tracker.journey.rules import Stage
 from tracker.models import Infusion, Lymphodepletion, ManufacturingRun, TreatmentCourse
 
 

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from tracker.bedside import services as bedside_services
 from tracker.clinical import neuro_scores
 from tracker.clinical.products import PRODUCTS
+from tracker.clinical.stages import Stage
 from tracker.core.clock import local_moment
 from tracker.journey import services as journey_services
-from tracker.journey.rules import Stage
 from tracker.models import Infusion, Lymphodepletion, ManufacturingRun, TreatmentCourse
 
 

@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from tracker.clinical.stages import Stage
 from tracker.default_protocol import install_default_protocol
-from tracker.journey.rules import Stage
 from tracker.models import Infusion, Patient, StageEvent, TreatmentCourse
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from demo.cohort import DEMO_PASSWORD, build_demo_cohort
 from tests.integration.browser import chromium, screenshot, sign_in
-from tracker.journey.rules import Stage
+from tracker.clinical.stages import Stage
 from tracker.models import Alert, Patient, TreatmentCourse
 from tracker.schedule.services import dispatch
 

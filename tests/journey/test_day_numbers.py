@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.journey.rules import VeinToVein
-from tracker.schedule.rules import day_number, format_day, local_date
+from tracker.clinical.days import day_number, format_day, local_date
+from tracker.clinical.stages import VeinToVein
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -7,7 +7,7 @@ stage, at least one transition that is not in the table is refused with its erro
 
 import pytest
 
-from tracker.journey.rules import (
+from tracker.clinical.stages import (
     ALLOWED_TRANSITIONS,
     CLOSING_STAGES,
     JourneyFacts,

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.conftest import make_course
+from tracker.clinical.stages import RunStatus, Stage
 from tracker.core.audit import field_changes
 from tracker.core.clock import local_moment
 from tracker.journey import services as journey_services
-from tracker.journey.rules import RunStatus, Stage
 from tracker.models import Infusion, Lymphodepletion, ProductBag, StageEvent, TreatmentCourse
 from tracker.models.base import ClinicalRecordDeletionError
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.schedule.rules import interval_slots, local_moment_on, milestone_date
+from tracker.clinical.days import interval_slots, local_moment_on, milestone_date
 
 LONDON = ZoneInfo("Europe/London")
 

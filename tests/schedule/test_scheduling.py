@@ -15,8 +15,8 @@ from tests.builders import NORMAL, T0, CourseWalker, ice_with, walk_and_infuse
 from tests.conftest import make_course, make_patient
 from tracker.accounts.services import create_staff_user
 from tracker.bedside import services as bedside_services
+from tracker.clinical.stages import Stage
 from tracker.journey import services as journey_services
-from tracker.journey.rules import Stage
 from tracker.models import Alert, CheckIn, Notification, OnCallShift, ToxicityEpisode
 from tracker.schedule.services import alerts, completion, delivery, dispatch, planning
 from tracker.schedule.sms import SmsBackend, TransientDeliveryError

@@ -10,8 +10,8 @@ from django.urls import reverse
 from tests.builders import CourseWalker
 from tests.conftest import make_course, make_patient
 from tracker.bedside import services as bedside_services
+from tracker.clinical.stages import Stage
 from tracker.core.clock import local_moment
-from tracker.journey.rules import Stage
 from tracker.models import Infusion, TreatmentCourse
 
 

@@ -3,7 +3,7 @@
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from tracker.clinical import neuro_scores
-from tracker.journey.rules import Stage
+from tracker.clinical.stages import Stage
 from tracker.models import NeuroAssessment, TreatmentCourse, VitalSigns
 
 RECENT_VITALS = 12

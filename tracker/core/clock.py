@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from tracker.schedule import rules as schedule
+from tracker.clinical import days
 
 
 def centre_tz() -> ZoneInfo:
@@ -16,7 +16,7 @@ def centre_tz() -> ZoneInfo:
 
 def local_date(moment: datetime) -> date:
     """The centre's calendar date of an aware instant."""
-    return schedule.local_date(moment, centre_tz())
+    return days.local_date(moment, centre_tz())
 
 
 def start_of_local_day(day: date) -> datetime:
@@ -26,7 +26,7 @@ def start_of_local_day(day: date) -> datetime:
 def local_moment(day: date, hour: int = 9, minute: int = 0) -> datetime:
     """The instant (in UTC) of a local wall-clock time in the centre's time zone, so that
     adding a timedelta to it adds elapsed time, also across a clock change."""
-    return schedule.local_moment_on(day, time(hour, minute), centre_tz()).astimezone(UTC)
+    return days.local_moment_on(day, time(hour, minute), centre_tz()).astimezone(UTC)
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from tracker.clinical.stages import Stage
 from tracker.core.errors import IN_FUTURE, RULE, Refusal
-from tracker.journey.rules import Stage
 
 # A little clock skew between a bedside device and the server is not "in the future"
 # (docs/clinical-rules.md §2.8).

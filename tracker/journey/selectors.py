@@ -9,7 +9,8 @@ from datetime import date
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from tracker.journey.rules import JourneyFacts, RunStatus
+from tracker.clinical import days
+from tracker.clinical.stages import JourneyFacts, RunStatus
 from tracker.models import (
     CareTeamMember,
     EligibilityAssessment,
@@ -20,7 +21,6 @@ from tracker.models import (
     StageEvent,
     TreatmentCourse,
 )
-from tracker.schedule import rules as schedule
 
 
 def visible_courses(user) -> QuerySet[TreatmentCourse]:
@@ -88,5 +88,5 @@ def journey_facts(course: TreatmentCourse, *, on: date | None = None) -> Journey
         has_bridging_record=course.bridging_therapies.filter(started_on__gte=since).exists(),
         has_lymphodepletion_record=course.lymphodepletions.filter(started_on__gte=since).exists(),
         has_verified_infusion=course.infusions.exists(),
-        day_number=schedule.day_number(day_zero, on) if day_zero and on else None,
+        day_number=days.day_number(day_zero, on) if day_zero and on else None,
     )

@@ -14,14 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.bedside.services.episodes import rebuild_episodes
+from tracker.clinical import stages
 from tracker.clinical.products import ANTIGENS, PRODUCTS
+from tracker.clinical.stages import RunStatus, Stage, TransitionRequest
 from tracker.core import roles
 from tracker.core.audit import create_audited, save_audited
 from tracker.core.clock import as_utc, local_date, start_of_local_day
 from tracker.core.errors import Refusal
 from tracker.core.guards import check_not_future, lock, require_perm, require_stage
-from tracker.journey import rules as journey
-from tracker.journey.rules import RunStatus, Stage, TransitionRequest
 from tracker.journey.selectors import journey_facts
 from tracker.models import (
     BridgingTherapy,
@@ -169,7 +169,7 @@ def _apply_move(course: TreatmentCourse, move: Move, *, by, occurred_at: datetim
         override_reason=move.override_reason,
         actor_may_override=by.has_perm("tracker.override_release"),
     )
-    problems = journey.transition_problems(facts, request)
+    problems = stages.transition_problems(facts, request)
     if problems:
         raise Refusal(problems)
     event = StageEvent.objects.create(
@@ -203,7 +203,7 @@ def transition_course(
     override_reason: str = "",
     occurred_at: datetime | None = None,
 ) -> StageEvent:
-    """Move a course to another stage if the journey rules allow it (journey.ALLOWED_TRANSITIONS)."""
+    """Move a course to another stage if the journey rules allow it (stages.ALLOWED_TRANSITIONS)."""
     require_perm(by, "tracker.change_stage", "move courses between stages")
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -469,7 +469,7 @@ def record_infusion(
     used = [b for b, bag in bags.items() if bag.infusion_id]
     if used:
         raise Refusal(f"Bag(s) {', '.join(used)} have already been infused.")
-    problems = journey.chain_of_identity_problems(
+    problems = stages.chain_of_identity_problems(
         expected_coi_id=run.coi_id,
         scanned_coi_ids=list(scanned_bags.values()),
         verifier_ids=[getattr(identity_checked_by, "pk", None), getattr(identity_second_check_by, "pk", None)],

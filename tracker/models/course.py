@@ -9,12 +9,12 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker.clinical import days
 from tracker.clinical.products import PRODUCT_CHOICES, PRODUCTS
+from tracker.clinical.stages import CLOSING_STAGES, Stage, VeinToVein
 from tracker.core.clock import centre_tz
-from tracker.journey.rules import CLOSING_STAGES, Stage, VeinToVein
 from tracker.models.base import KeptQuerySet, KeptRecord
 from tracker.models.patient import Patient
-from tracker.schedule import rules as schedule
 
 STAGE_CHOICES = [(stage.value, stage.label) for stage in Stage]
 
@@ -162,7 +162,7 @@ class TreatmentCourse(KeptRecord):
         first = self.first_infusion_at
         if first is None:
             return None
-        return schedule.local_date(first, centre_tz())
+        return days.local_date(first, centre_tz())
 
     def day_number(self, on: date | None = None) -> int | None:
         zero = self.day_zero
@@ -170,15 +170,15 @@ class TreatmentCourse(KeptRecord):
             return None
         if on is None:
             on = timezone.localdate()
-        return schedule.day_number(zero, on)
+        return days.day_number(zero, on)
 
     def day_of(self, moment: datetime | date | None) -> int | None:
         """The day number of a date or an instant (its local calendar date), None before infusion."""
         zero = self.day_zero
         if zero is None or moment is None:
             return None
-        on = schedule.local_date(moment, centre_tz()) if isinstance(moment, datetime) else moment
-        return schedule.day_number(zero, on)
+        on = days.local_date(moment, centre_tz()) if isinstance(moment, datetime) else moment
+        return days.day_number(zero, on)
 
     def latest_run(self):
         """The newest manufacturing run: a new run is only made after the previous one failed,

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from tracker.journey.rules import RunStatus
+from tracker.clinical.stages import RunStatus
 from tracker.models.base import KeptQuerySet, KeptRecord
 from tracker.models.collection import Leukapheresis
 from tracker.models.course import TreatmentCourse

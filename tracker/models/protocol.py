@@ -11,8 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from tracker.clinical import days
 from tracker.clinical.products import PRODUCT_CHOICES
-from tracker.schedule import rules as schedule
 
 
 class CheckInKind(models.TextChoices):
@@ -164,8 +164,8 @@ class ProtocolRule(models.Model):
         if self.assignee_role == AssigneeRole.ASSIGNEE:
             raise ValidationError({"assignee_role": "name the role the check-in is for (nurse, physician, ...)."})
         if self.schedule_type == self.ScheduleType.INTERVAL:
-            if self.every_hours not in schedule.ALLOWED_INTERVAL_HOURS:
-                allowed = ", ".join(map(str, schedule.ALLOWED_INTERVAL_HOURS))
+            if self.every_hours not in days.ALLOWED_INTERVAL_HOURS:
+                allowed = ", ".join(map(str, days.ALLOWED_INTERVAL_HOURS))
                 raise ValidationError({"every_hours": f"one of {allowed} hours (divides the day)."})
             if self.to_day < self.from_day:
                 raise ValidationError({"to_day": "must be on or after from_day."})

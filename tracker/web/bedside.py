@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from tracker.bedside import services
 from tracker.bedside.selectors import ward_courses
+from tracker.clinical import days
 from tracker.models import Intervention, NeuroAssessment, TreatmentCourse, VitalSigns
-from tracker.schedule import rules as schedule
 from tracker.web.access import staff_only
 from tracker.web.forms import bedside as forms
 from tracker.web.forms.common import show_refusal
@@ -198,5 +198,5 @@ def ward(request):
     courses = ward_courses(request.user)
     page = Paginator(courses, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(course, schedule.day_number(course.day_zero, today) if course.day_zero else None) for course in page]
+    rows = [(course, days.day_number(course.day_zero, today) if course.day_zero else None) for course in page]
     return render(request, "tracker/ward.html", {"rows": rows, "page": page})

@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tracker.bedside.selectors import course_monitoring
-from tracker.journey import rules as journey
-from tracker.journey.rules import POST_INFUSION_STAGES, Stage
+from tracker.clinical import stages
+from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
 from tracker.journey.selectors import courses_with_journey, get_course_for
 from tracker.models import ManufacturingRun, StageEvent, TreatmentCourse
 from tracker.schedule.selectors import course_schedule
@@ -35,7 +35,7 @@ def dashboard(request):
     courses = visible.select_related("patient", "treating_physician").with_journey_dates()
     if stage == "active":
         courses = courses.active()
-    elif stage in Stage._value2member_map_:
+    elif stage in list(Stage):
         courses = courses.filter(stage=stage)
     if diagnosis:
         courses = courses.filter(diagnosis=diagnosis)
@@ -55,7 +55,7 @@ def dashboard(request):
         {
             "pipeline": pipeline,
             "total": sum(counts.values()),
-            "active_total": sum(n for s, n in counts.items() if s not in journey.CLOSING_STAGES),
+            "active_total": sum(n for s, n in counts.items() if s not in stages.CLOSING_STAGES),
             "rows": rows,
             "page": page,
             "stage": stage,

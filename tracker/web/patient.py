@@ -10,8 +10,8 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from tracker.clinical.stages import Stage
 from tracker.core import roles
-from tracker.journey.rules import Stage
 from tracker.models import CheckIn, Patient, ProductLabelCondition, StageEvent, TreatmentCourse
 
 # What each stage means, in words for patients and families.

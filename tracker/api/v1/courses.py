@@ -18,8 +18,8 @@ from tracker.api.v1.bedside import (
     VitalSignsOutput,
 )
 from tracker.bedside import services as bedside
+from tracker.clinical.stages import Stage
 from tracker.journey import services as journey
-from tracker.journey.rules import Stage
 from tracker.journey.selectors import get_course_for
 from tracker.models import StageEvent, TreatmentCourse
 

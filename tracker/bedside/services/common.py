@@ -9,11 +9,11 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 
 from tracker.clinical import grading, ranges
+from tracker.clinical.stages import POST_INFUSION_STAGES
 from tracker.core.audit import save_audited
 from tracker.core.clock import as_utc, local_date
 from tracker.core.errors import CONFLICT, IN_FUTURE, RULE, Refusal
 from tracker.core.guards import FUTURE_TOLERANCE, lock
-from tracker.journey.rules import POST_INFUSION_STAGES
 from tracker.models import ThresholdEvent, TreatmentCourse
 
 

@@ -1,9 +1,8 @@
 """CRS and ICANS episodes derived from the graded assessments (docs/clinical-rules.md §5.4)."""
 
-from tracker.clinical import toxicity
+from tracker.clinical import days, toxicity
 from tracker.core.clock import local_date
 from tracker.models import Syndrome, ToxicityEpisode, TreatmentCourse
-from tracker.schedule import rules as schedule
 
 
 def episode_rows(course: TreatmentCourse, syndrome: str, points: list[toxicity.GradePoint]) -> list[ToxicityEpisode]:
@@ -15,7 +14,7 @@ def episode_rows(course: TreatmentCourse, syndrome: str, points: list[toxicity.G
             syndrome=syndrome,
             number=number,
             onset_at=episode.onset_at,
-            onset_day=schedule.day_number(day_zero, local_date(episode.onset_at)),
+            onset_day=days.day_number(day_zero, local_date(episode.onset_at)),
             max_grade=episode.max_grade,
             max_grade_at=episode.max_grade_at,
             last_positive_at=episode.last_positive_at,

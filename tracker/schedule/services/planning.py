@@ -16,10 +16,11 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from tracker.clinical import days
+from tracker.clinical.stages import POST_INFUSION_STAGES
 from tracker.core.audit import save_audited
 from tracker.core.clock import as_utc, centre_tz
 from tracker.core.errors import Refusal
-from tracker.journey.rules import POST_INFUSION_STAGES
 from tracker.models import (
     Alert,
     Cadence,
@@ -30,7 +31,6 @@ from tracker.models import (
     ProtocolRule,
     TreatmentCourse,
 )
-from tracker.schedule import rules as schedule
 
 # Courses are planned from infusion on (docs/clinical-rules.md §6).
 PLANNED_STAGES = POST_INFUSION_STAGES
@@ -98,7 +98,7 @@ def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime)
         before = timedelta(minutes=rule.window_before_minutes)
         grace = timedelta(minutes=rule.window_after_minutes)
         if rule.schedule_type == ProtocolRule.ScheduleType.INTERVAL:
-            times = schedule.interval_slots(
+            times = days.interval_slots(
                 day_zero=day_zero,
                 tz=tz,
                 every_hours=every,
@@ -119,7 +119,7 @@ def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime)
         else:
             for milestone in rule.milestones:
                 offsets = {k: milestone[k] for k in ("days", "months", "years") if k in milestone}
-                local_due = schedule.local_moment_on(schedule.milestone_date(day_zero, **offsets), rule.due_time, tz)
+                local_due = days.local_moment_on(days.milestone_date(day_zero, **offsets), rule.due_time, tz)
                 due = local_due.astimezone(UTC)
                 if due + grace <= now:
                     continue
@@ -272,8 +272,8 @@ def override_rule(*, course, rule: ProtocolRule, by, reason: str, every_hours=No
         raise PermissionDenied("You do not have permission to change a course's schedule.")
     if not reason.strip():
         raise Refusal("say why this course's schedule differs from the protocol.", field="reason")
-    if every_hours is not None and every_hours not in schedule.ALLOWED_INTERVAL_HOURS:
-        allowed = ", ".join(map(str, schedule.ALLOWED_INTERVAL_HOURS))
+    if every_hours is not None and every_hours not in days.ALLOWED_INTERVAL_HOURS:
+        allowed = ", ".join(map(str, days.ALLOWED_INTERVAL_HOURS))
         raise Refusal(f"one of {allowed} hours.", field="every_hours")
     override = CourseRuleOverride.objects.filter(course=course, rule=rule).first() or CourseRuleOverride(
         course=course, rule=rule, created_by=by

@@ -4,9 +4,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from tracker.clinical import stages
 from tracker.clinical.products import PRODUCTS
-from tracker.journey import rules as journey
-from tracker.journey.rules import Stage
+from tracker.clinical.stages import Stage
 from tracker.models import (
     BridgingTherapy,
     EligibilityAssessment,
@@ -242,7 +242,7 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, course: TreatmentCourse, **kwargs):
         super().__init__(*args, **kwargs)
-        targets = sorted(journey.allowed_targets(course.stage_enum) - STAGES_WITH_OWN_FORM, key=list(Stage).index)
+        targets = sorted(stages.allowed_targets(course.stage_enum) - STAGES_WITH_OWN_FORM, key=list(Stage).index)
         self.fields["to"].choices = [(s.value, s.label) for s in targets]
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 

@@ -1,7 +1,7 @@
 from django import template
 
-from tracker.journey.rules import STAGE_LABELS, Stage
-from tracker.schedule import rules as schedule
+from tracker.clinical import days
+from tracker.clinical.stages import STAGE_LABELS, Stage
 
 register = template.Library()
 
@@ -9,7 +9,7 @@ register = template.Library()
 @register.filter
 def dayno(number):
     """28 → 'day +28' (empty when there is no infusion yet)."""
-    return "" if number is None else schedule.format_day(number)
+    return "" if number is None else days.format_day(number)
 
 
 @register.filter

@@ -11,10 +11,9 @@ day in UTC. If a product is infused over several days, day 0 is the first infusi
 (CIBMTR [S22]).
 """
 
+import calendar
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from dateutil.relativedelta import relativedelta
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
@@ -92,8 +91,12 @@ def interval_slots(
 
 
 def milestone_date(day_zero: date, *, days: int = 0, months: int = 0, years: int = 0) -> date:
-    """Calendar arithmetic from the infusion date (relativedelta clips to month ends)."""
-    return day_zero + relativedelta(years=years, months=months, days=days)
+    """Calendar arithmetic from the infusion date: years and months first, clipped to the last
+    day of a shorter month (a month after 31 January is 28 or 29 February), then days."""
+    months_since_year_zero = day_zero.year * 12 + day_zero.month - 1 + years * 12 + months
+    year, month_index = divmod(months_since_year_zero, 12)
+    day = min(day_zero.day, calendar.monthrange(year, month_index + 1)[1])
+    return date(year, month_index + 1, day) + timedelta(days=days)
 
 
 def local_moment_on(day: date, at: time, tz: ZoneInfo) -> datetime:

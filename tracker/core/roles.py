@@ -40,6 +40,11 @@ _VIEW_JOURNEY = [
     "tracker.view_alert",
     "tracker.view_monitoringprotocol",
     "tracker.view_protocolrule",
+    "tracker.view_responseassessment",
+    "tracker.view_courseevent",
+    "tracker.view_labresult",
+    "tracker.view_infection",
+    "tracker.view_latediagnosis",
 ]
 
 _FOLLOW_THROUGH = [
@@ -70,10 +75,20 @@ _BEDSIDE = [
     "tracker.add_vitalsigns",
     "tracker.add_neuroassessment",
     "tracker.add_intervention",
+    "tracker.add_labresult",
+    "tracker.add_infection",
+]
+
+# Follow-up after infusion: response, events and late effects (docs/clinical-rules.md §7-§9).
+_FOLLOW_UP = [
+    "tracker.add_responseassessment",
+    "tracker.add_courseevent",
+    "tracker.add_labresult",
+    "tracker.add_infection",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    COORDINATOR: [*_VIEW_JOURNEY, *_RECORD_JOURNEY, *_FOLLOW_THROUGH, "tracker.view_centre_programme"],
+    COORDINATOR: [*_VIEW_JOURNEY, *_RECORD_JOURNEY, *_FOLLOW_THROUGH, *_FOLLOW_UP, "tracker.view_centre_programme"],
     NURSE: [*_VIEW_JOURNEY, *_BEDSIDE, *_FOLLOW_THROUGH],
     PHYSICIAN: [
         *_VIEW_JOURNEY,
@@ -86,6 +101,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tracker.override_release",
         "tracker.change_manufacturingrun",
         "tracker.review_assessment",
+        *_FOLLOW_UP,
+        "tracker.add_latediagnosis",
+        "tracker.release_response",
     ],
     # A patient sees their own timeline through views scoped to their record; they hold no
     # model permission that could reach anyone else's.

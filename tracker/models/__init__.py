@@ -4,9 +4,11 @@ from tracker.models.centre import Centre, StaffProfile
 from tracker.models.check_in import CheckIn, CourseRuleOverride, CourseSchedule
 from tracker.models.collection import CollectionBag, Leukapheresis
 from tracker.models.course import CareTeamMember, TargetAntigen, TreatmentCourse
+from tracker.models.course_event import CourseEvent
 from tracker.models.eligibility import EligibilityAssessment
 from tracker.models.infusion import Infusion
 from tracker.models.intervention import Intervention
+from tracker.models.late_effects import Infection, LabResult, LateDiagnosis
 from tracker.models.lymphodepletion import Lymphodepletion
 from tracker.models.manufacturing import ManufacturingRun, ProductBag
 from tracker.models.neuro_assessment import NeuroAssessment
@@ -20,6 +22,7 @@ from tracker.models.protocol import (
     ProductLabelCondition,
     ProtocolRule,
 )
+from tracker.models.response import ResponseAssessment
 from tracker.models.stage_event import StageEvent
 from tracker.models.toxicity import Syndrome, ThresholdEvent, ToxicityEpisode
 from tracker.models.vital_signs import VitalSigns
@@ -41,6 +44,11 @@ __all__ = [
     "CareTeamMember",
     "Centre",
     "CollectionBag",
+    "CourseEvent",
+    "Infection",
+    "LabResult",
+    "LateDiagnosis",
+    "ResponseAssessment",
     "EligibilityAssessment",
     "Infusion",
     "Intervention",

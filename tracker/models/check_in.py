@@ -103,6 +103,13 @@ class CheckIn(models.Model):
     neuro_assessment = models.ForeignKey(
         NeuroAssessment, on_delete=models.PROTECT, null=True, blank=True, related_name="check_ins"
     )
+    # A follow-up milestone is completed by the response assessment or the laboratory result it asked for.
+    response_assessment = models.ForeignKey(
+        "tracker.ResponseAssessment", on_delete=models.PROTECT, null=True, blank=True, related_name="check_ins"
+    )
+    lab_result = models.ForeignKey(
+        "tracker.LabResult", on_delete=models.PROTECT, null=True, blank=True, related_name="check_ins"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -70,8 +70,8 @@ Each has a test named `test_decision_N_...`; the branch that applies it says "de
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING, dataclass, fields
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
@@ -963,3 +963,65 @@ def patient_words(disease: Disease | str, category: Category | str, what: str) -
     if not isinstance(what, str) or not what.strip():
         raise FindingError(f"what must name the test, such as 'day +28 marrow', got {what!r}", field="what")
     return PATIENT_WORDS[disease][category].format(what=what.strip())
+
+
+# --- One entry point by disease (for forms, the API calculator and the services) ------------
+
+FINDINGS: dict[Disease, type] = {
+    Disease.B_ALL: AllMarrowFindings,
+    Disease.LYMPHOMA: LymphomaPetFindings,
+    Disease.MYELOMA: MyelomaFindings,
+}
+CLASSIFIERS: dict[Disease, Callable[..., ResponseResult]] = {
+    Disease.B_ALL: classify_all,
+    Disease.LYMPHOMA: classify_lymphoma_pet,
+    Disease.MYELOMA: classify_myeloma,
+}
+CATEGORY_LABELS: dict[str, str] = {
+    "CR": "Complete remission",
+    "CRi": "Complete remission with incomplete count recovery",
+    "NR": "No remission",
+    "relapse": "Relapse",
+    "CMR": "Complete metabolic response",
+    "PMR": "Partial metabolic response",
+    "NMR": "No metabolic response",
+    "PMD": "Progressive metabolic disease",
+    "sCR": "Stringent complete response",
+    "VGPR": "Very good partial response",
+    "PR": "Partial response",
+    "MR": "Minimal response",
+    "SD": "Stable disease",
+    "PD": "Progressive disease",
+}
+MYELOMA_CATEGORY_LABELS = {**CATEGORY_LABELS, "CR": "Complete response"}
+
+
+def category_label(disease: Disease | str, category: str) -> str:
+    """The category in words: "CMR" is "Complete metabolic response" (myeloma's CR is a response)."""
+    labels = MYELOMA_CATEGORY_LABELS if disease == Disease.MYELOMA else CATEGORY_LABELS
+    return labels.get(category, category)
+
+
+def findings_fields(disease: Disease | str) -> list[str]:
+    """The findings a disease's classifier takes, in order."""
+    return [f.name for f in fields(FINDINGS[choice("disease", Disease, disease)])]
+
+
+def classify(disease: Disease | str, values: Mapping[str, object]) -> ResponseResult:
+    """Classify findings given as a mapping of field names (a form's or a JSON body's values).
+
+    Raises FindingError naming an unknown field, a missing one, or a value out of range."""
+    disease = choice("disease", Disease, disease)
+    if not isinstance(values, Mapping):
+        raise FindingError(f"findings must be an object of named values, got {type(values).__name__}", field="findings")
+    findings_class = FINDINGS[disease]
+    known = {f.name: f for f in fields(findings_class)}
+    for name in values:
+        if name not in known:
+            raise FindingError(
+                f"{name} is not a {disease} finding; the findings are {', '.join(known)}", field=str(name)
+            )
+    for name, spec in known.items():
+        if name not in values and spec.default is MISSING:
+            raise FindingError(f"{name} is required for a {disease} response", field=name)
+    return CLASSIFIERS[disease](findings_class(**values))

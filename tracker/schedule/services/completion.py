@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.core.audit import save_audited
-from tracker.core.clock import as_utc
+from tracker.core.clock import as_utc, local_date, local_moment, start_of_local_day
 from tracker.core.errors import CONFLICT, IN_FUTURE, REQUIRED, RULE, Refusal
 from tracker.core.guards import FUTURE_TOLERANCE
 from tracker.models import Alert, CheckIn, CheckInKind
@@ -78,3 +78,29 @@ def complete_check_in(*, check_in: CheckIn, by, note: str, at: datetime | None =
     if at < check_in.window_opens_at - timedelta(hours=24):
         raise Refusal("This check-in is not due yet.", code=RULE)
     return _finish(check_in, by=by, at=at, note=note)
+
+
+def complete_milestones(course, *, kinds, on, by, **link) -> list[CheckIn]:
+    """A response assessment or a laboratory result completes the follow-up milestones it
+    answers (docs/clinical-rules.md §6.4): for each kind, the open check-in whose window holds
+    the date of the sample or scan (the nearest due if several). It is on time when that date
+    is inside the window, whenever it is recorded. The caller holds the course lock."""
+    completed = []
+    for kind in kinds:
+        candidates = CheckIn.objects.select_for_update().filter(
+            course=course,
+            kind=kind,
+            status__in=OPEN_STATUSES,
+            window_opens_at__lt=start_of_local_day(on + timedelta(1)),
+        )
+        nearest = min(
+            (c for c in candidates if local_date(c.window_closes_at) >= on),
+            key=lambda c: abs((local_date(c.due_at) - on).days),
+            default=None,
+        )
+        if nearest is not None:
+            at = min(timezone.now(), max(nearest.window_opens_at, local_moment(on, 12)))
+            if local_date(nearest.window_closes_at) >= on:
+                at = min(at, nearest.window_closes_at)
+            completed.append(_finish(nearest, by=by, at=at, **link))
+    return completed

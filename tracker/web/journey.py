@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tracker.bedside.selectors import course_monitoring
-from tracker.clinical import stages
+from tracker.clinical import response, stages
 from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
+from tracker.follow_up.selectors import course_follow_up
 from tracker.journey.selectors import courses_with_journey, get_course_for
 from tracker.models import ManufacturingRun, StageEvent, TreatmentCourse
 from tracker.schedule.selectors import course_schedule
@@ -100,6 +101,7 @@ def course_detail(request, course_id):
             ),
             "monitoring": course_monitoring(course),
             "schedule": course_schedule(course),
+            "follow_up": course_follow_up(course),
         },
     )
 
@@ -147,6 +149,16 @@ def next_steps(course: TreatmentCourse, user, latest_run: ManufacturingRun | Non
             steps.append(NextStep("Record treatment", "record_intervention", primary=False))
         if can("tracker.add_infusion"):
             steps.append(NextStep("Correct infusion time", "correct_infusion_time", primary=False))
+        if can("tracker.add_responseassessment") and response.disease_for_diagnosis(course.diagnosis):
+            steps.append(NextStep("Record response assessment", "record_response"))
+        if can("tracker.add_courseevent"):
+            steps.append(NextStep("Record event (relapse, death, transplant…)", "record_event", primary=False))
+        if can("tracker.add_labresult"):
+            steps.append(NextStep("Record lab result (IgG, B cells, counts)", "record_lab_result", primary=False))
+        if can("tracker.add_infection"):
+            steps.append(NextStep("Record infection", "record_infection", primary=False))
+        if can("tracker.add_latediagnosis"):
+            steps.append(NextStep("Record late diagnosis", "record_late_diagnosis", primary=False))
     if can("tracker.change_stage"):
         steps.append(NextStep("Move to another stage", "transition_course", primary=False))
     return steps

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tracker.clinical.stages import Stage
 from tracker.core import roles
+from tracker.follow_up.selectors import released_response
 from tracker.models import CheckIn, Patient, ProductLabelCondition, StageEvent, TreatmentCourse
 
 # What each stage means, in words for patients and families.
@@ -76,6 +77,7 @@ def my_journey(request):
                 "upcoming": upcoming_stages(course.stage_enum),
                 "appointments": [(c, label) for c, label in appointments if c.course_id == course.id][:5],
                 "restrictions": label_restrictions(course, today),
+                "response": released_response(course),
             }
         )
     return render(request, "tracker/my_journey.html", {"patient": patient, "journeys": journeys})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.web import audit, bedside, journey, patient, records, schedule
+from tracker.web import audit, bedside, follow_up, journey, patient, records, schedule
 
 course = "courses/<uuid:course_id>/"
 
@@ -32,6 +32,13 @@ urlpatterns = [
     path(course + "vital-signs/", bedside.record_vitals, name="record_vitals"),
     path(course + "neuro/", bedside.record_neuro, name="record_neuro"),
     path(course + "interventions/", bedside.record_intervention, name="record_intervention"),
+    path(course + "response/", follow_up.record_response, name="record_response"),
+    path(course + "events/", follow_up.record_event, name="record_event"),
+    path(course + "labs/", follow_up.record_lab_result, name="record_lab_result"),
+    path(course + "infections/", follow_up.record_infection, name="record_infection"),
+    path(course + "late-diagnoses/", follow_up.record_late_diagnosis, name="record_late_diagnosis"),
+    path("follow-up/<str:kind>/<uuid:record_id>/amend/", follow_up.amend, name="amend_follow_up"),
+    path("responses/<uuid:record_id>/release/", follow_up.release, name="release_response"),
     path("records/<str:kind>/<uuid:record_id>/amend/", bedside.amend_record, name="amend_record"),
     path("records/<str:kind>/<uuid:record_id>/review/", bedside.review, name="review_record"),
 ]

@@ -17,8 +17,21 @@ from tracker.api.v1.bedside import (
     VitalSignsInput,
     VitalSignsOutput,
 )
+from tracker.api.v1.follow_up import (
+    EventInput,
+    EventOutput,
+    InfectionInput,
+    InfectionOutput,
+    LabResultInput,
+    LabResultOutput,
+    LateDiagnosisInput,
+    LateDiagnosisOutput,
+    ResponseAssessmentInput,
+    ResponseAssessmentOutput,
+)
 from tracker.bedside import services as bedside
 from tracker.clinical.stages import Stage
+from tracker.follow_up import services as follow_up
 from tracker.journey import services as journey
 from tracker.journey.selectors import get_course_for
 from tracker.models import StageEvent, TreatmentCourse
@@ -185,3 +198,62 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def threshold_events(self, request, public_id=None):
         page = self.paginate_queryset(self.get_object().threshold_events.all())
         return self.get_paginated_response(ThresholdEventOutput(page, many=True).data)
+
+    # --- Follow-up (docs/clinical-rules.md §7-§9) ---------------------------------------------
+
+    @action(detail=True, methods=["get", "post"])
+    def responses(self, request, public_id=None):
+        """Response assessments; the category is computed from the findings, never sent."""
+        return self._bedside(
+            request,
+            rows=lambda c: c.response_assessments,
+            output=ResponseAssessmentOutput,
+            input_class=ResponseAssessmentInput,
+            record=follow_up.record_response_assessment,
+            time_field="assessed_on",
+        )
+
+    @action(detail=True, methods=["get", "post"])
+    def events(self, request, public_id=None):
+        """Relapse or progression, death (closes the course), new therapy, transplant, contacts."""
+        return self._bedside(
+            request,
+            rows=lambda c: c.course_events,
+            output=EventOutput,
+            input_class=EventInput,
+            record=follow_up.record_event,
+            time_field="occurred_on",
+        )
+
+    @action(detail=True, methods=["get", "post"], url_path="lab-results")
+    def lab_results(self, request, public_id=None):
+        return self._bedside(
+            request,
+            rows=lambda c: c.lab_results,
+            output=LabResultOutput,
+            input_class=LabResultInput,
+            record=follow_up.record_lab_result,
+            time_field="collected_on",
+        )
+
+    @action(detail=True, methods=["get", "post"])
+    def infections(self, request, public_id=None):
+        return self._bedside(
+            request,
+            rows=lambda c: c.infections,
+            output=InfectionOutput,
+            input_class=InfectionInput,
+            record=follow_up.record_infection,
+            time_field="onset_on",
+        )
+
+    @action(detail=True, methods=["get", "post"], url_path="late-diagnoses")
+    def late_diagnoses(self, request, public_id=None):
+        return self._bedside(
+            request,
+            rows=lambda c: c.late_diagnoses,
+            output=LateDiagnosisOutput,
+            input_class=LateDiagnosisInput,
+            record=follow_up.record_late_diagnosis,
+            time_field="diagnosed_on",
+        )

@@ -1,9 +1,11 @@
 """API v1's routes: one router, one module per resource."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from tracker.api.v1.alerts import AlertViewSet
 from tracker.api.v1.bedside import InterventionViewSet, NeuroAssessmentViewSet, VitalSignsViewSet
+from tracker.api.v1.calculators import ResponseCalculatorView
 from tracker.api.v1.check_ins import CheckInViewSet
 from tracker.api.v1.courses import CourseViewSet
 from tracker.api.v1.patients import PatientViewSet
@@ -17,4 +19,7 @@ router.register("interventions", InterventionViewSet, basename="intervention")
 router.register("check-ins", CheckInViewSet, basename="check-in")
 router.register("alerts", AlertViewSet, basename="alert")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("calculators/response/", ResponseCalculatorView.as_view(), name="response-calculator"),
+    *router.urls,
+]

@@ -4,6 +4,7 @@ B cells, the blood count behind ICAHT), infections, and the diagnoses a physicia
 result completes the IgG milestone."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -20,6 +21,8 @@ from tracker.schedule.services.completion import complete_milestones
 # (docs/clinical-rules.md §9.1).
 RECURRENT_INFECTION_WINDOW = timedelta(days=365)
 RECURRENT_INFECTION_COUNT = 2
+# Laboratory values are stored to 3 decimal places (LabResult); a finer value is refused.
+LAB_PRECISION = Decimal("0.001")
 
 
 def _lab_values(values: dict) -> dict:
@@ -29,9 +32,14 @@ def _lab_values(values: dict) -> dict:
         if value in (None, ""):
             continue
         try:
-            checked[field] = lab_ranges.check_lab_value(field, value)
+            number = lab_ranges.check_lab_value(field, value)
         except FindingError as error:
             errors[field] = str(error)
+            continue
+        if number != number.quantize(LAB_PRECISION):
+            errors[field] = f"give at most 3 decimal places; got {number}"
+        else:
+            checked[field] = number.quantize(LAB_PRECISION)
     if errors:
         raise Refusal(errors)
     if not checked:

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.clinical.days import interval_slots, local_moment_on, milestone_date
@@ -60,16 +60,84 @@ def test_hourly_slots_skip_the_hour_the_clock_skips_in_spring():
     assert gaps == {timedelta(hours=1)}
 
 
-def test_hourly_slots_take_the_repeated_autumn_hour_once():
-    # 25 October 2026: 02:00 BST becomes 01:00 GMT; 01:00 local happens twice.
+def test_hourly_slots_take_the_repeated_autumn_hour_twice_so_no_gap_exceeds_an_hour():
+    # 25 October 2026: 02:00 BST becomes 01:00 GMT; 01:00 local happens twice. Taking it once
+    # left two hours between 01:00 BST and 02:00 GMT (docs/clinical-rules.md §6.2).
     found = slots(
         date(2026, 10, 24),
         1,
         datetime(2026, 10, 25, 0, 30, tzinfo=LONDON),
         datetime(2026, 10, 25, 3, 30, tzinfo=LONDON),
     )
-    assert [s.strftime("%H:%M%z") for s in found] == ["01:00+0100", "02:00+0000", "03:00+0000"]
+    assert [s.strftime("%H:%M%z") for s in found] == ["01:00+0100", "01:00+0000", "02:00+0000", "03:00+0000"]
     assert len({s.astimezone(UTC) for s in found}) == len(found)
+
+
+def test_four_hourly_slots_get_the_slot_the_autumn_change_would_drop():
+    # 22:00 BST then 02:00 GMT is 5 hours: 01:00 GMT (4 hours after 22:00 BST) is inserted.
+    found = slots(
+        date(2026, 10, 20),
+        4,
+        datetime(2026, 10, 24, 20, tzinfo=LONDON),
+        datetime(2026, 10, 25, 8, tzinfo=LONDON),
+        first_hour=2,
+    )
+    assert [s.strftime("%H:%M%z") for s in found] == ["22:00+0100", "01:00+0000", "02:00+0000", "06:00+0000"]
+
+
+def test_two_hourly_slots_get_the_slot_the_autumn_change_would_drop():
+    found = slots(
+        date(2026, 10, 20), 2, datetime(2026, 10, 24, 23, tzinfo=LONDON), datetime(2026, 10, 25, 5, tzinfo=LONDON)
+    )
+    assert [s.strftime("%H:%M%z") for s in found] == ["00:00+0100", "01:00+0000", "02:00+0000", "04:00+0000"]
+
+
+def test_a_three_hourly_rule_at_01_gets_the_slot_the_spring_change_skips():
+    # 29 March 2026: 01:00 does not exist; 22:00 GMT to 04:00 BST would be 5 hours.
+    found = slots(
+        date(2026, 3, 20),
+        3,
+        datetime(2026, 3, 28, 20, tzinfo=LONDON),
+        datetime(2026, 3, 29, 8, tzinfo=LONDON),
+        first_hour=1,
+    )
+    assert [s.strftime("%H:%M%z") for s in found] == ["22:00+0000", "02:00+0100", "04:00+0100", "07:00+0100"]
+
+
+def test_a_four_hourly_rule_has_a_shorter_gap_in_spring_and_no_extra_slot():
+    # 22:00 GMT to 02:00 BST is 3 hours: early, never late, so nothing is inserted.
+    found = slots(
+        date(2026, 3, 20),
+        4,
+        datetime(2026, 3, 28, 20, tzinfo=LONDON),
+        datetime(2026, 3, 29, 8, tzinfo=LONDON),
+        first_hour=2,
+    )
+    assert [s.strftime("%H:%M%z") for s in found] == ["22:00+0000", "02:00+0100", "06:00+0100"]
+
+
+def test_a_daily_rule_keeps_its_wall_clock_time_and_a_skipped_time_moves_forward():
+    found = slots(
+        date(2026, 3, 20),
+        24,
+        datetime(2026, 3, 27, tzinfo=LONDON),
+        datetime(2026, 3, 31, tzinfo=LONDON),
+        first_hour=1,
+    )
+    assert [s.strftime("%d %H:%M%z") for s in found] == [
+        "27 01:00+0000",
+        "28 01:00+0000",
+        "29 02:00+0100",
+        "30 01:00+0100",
+    ]
+    autumn = slots(
+        date(2026, 10, 20),
+        24,
+        datetime(2026, 10, 24, tzinfo=LONDON),
+        datetime(2026, 10, 27, tzinfo=LONDON),
+        first_hour=6,
+    )
+    assert [s.strftime("%d %H:%M%z") for s in autumn] == ["24 06:00+0100", "25 06:00+0000", "26 06:00+0000"]
 
 
 def test_slots_across_a_dst_change_stay_at_the_same_local_times():
@@ -115,27 +183,113 @@ def test_a_local_time_the_clock_skips_moves_forward():
     assert local_moment_on(date(2026, 3, 29), time(1, 30), LONDON).strftime("%H:%M%z") == "02:30+0100"
 
 
-@given(
-    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
-    every=st.sampled_from([1, 2, 3, 4, 6, 8, 12, 24]),
-    first_hour=st.integers(0, 23),
-    zone=st.sampled_from(["Europe/London", "America/New_York", "Australia/Sydney", "UTC"]),
-)
-def test_slots_are_increasing_instants_on_the_local_clock(start, every, first_hour, zone):
+# --- Properties over every day of a year (docs/clinical-rules.md §6.2) ------------------------
+# Three zones whose clocks change on different dates and in opposite seasons: London (01:00 UTC
+# on the last Sundays of March and October), New York (02:00 local on the second Sunday of
+# March and the first of November) and Sydney (southern hemisphere: back in April, forward in
+# October). Every distinct grid of each sub-daily interval is planned over the whole of 2026.
+
+ZONES = ["Europe/London", "America/New_York", "Australia/Sydney"]
+SUB_DAILY_HOURS = [1, 2, 3, 4, 6, 8, 12]
+YEAR = [date(2026, 1, 1) + timedelta(days=n) for n in range(365)]
+
+
+def year_of_slots(zone: str, every: int, first_hour: int, day_zero: date = YEAR[0], days: int = len(YEAR)):
     tz = ZoneInfo(zone)
-    after = start.replace(tzinfo=UTC)
-    found = interval_slots(
-        day_zero=after.astimezone(tz).date(),
+    return interval_slots(
+        day_zero=day_zero,
         tz=tz,
         every_hours=every,
         first_hour=first_hour,
         from_day=0,
-        to_day=3,
-        after=after,
-        until=after + timedelta(days=3),
+        to_day=days - 1,
+        after=datetime.combine(day_zero, time(), tzinfo=tz) - timedelta(hours=1),
+        until=datetime.combine(day_zero + timedelta(days=days), time(), tzinfo=tz),
     )
+
+
+def gaps(found):
     instants = [s.astimezone(UTC) for s in found]
-    assert instants == sorted(set(instants))
-    assert all(after < i < after + timedelta(days=3) for i in instants)
-    allowed = {(first_hour + k * every) % 24 for k in range(24 // every)}
-    assert all(s.astimezone(tz).hour in allowed and s.minute == 0 for s in found)
+    return [b - a for a, b in zip(instants, instants[1:], strict=False)]
+
+
+@pytest.mark.parametrize("every", SUB_DAILY_HOURS)
+@pytest.mark.parametrize("zone", ZONES)
+def test_no_two_consecutive_slots_are_further_apart_than_the_interval_on_any_day_of_the_year(zone, every):
+    tz = ZoneInfo(zone)
+    for first_hour in range(every):  # every distinct grid: hours first_hour + k × every
+        found = year_of_slots(zone, every, first_hour)
+        assert max(gaps(found)) <= timedelta(hours=every), (zone, every, first_hour)
+        assert min(gaps(found)) > timedelta(0)  # increasing instants, none twice
+        assert {s.date() for s in found} == set(YEAR)  # every day of the year has its rounds
+        grid = {(first_hour + k * every) % 24 for k in range(24 // every)}
+        instants = [s.astimezone(UTC) for s in found]
+        off_grid = [i for i, s in enumerate(found) if s.hour not in grid or s.minute]
+        # Off the wall clock only where a clock change forced a slot in, exactly N hours after
+        # the one before; a year has two changes, so at most two such slots.
+        assert all(instants[i] - instants[i - 1] == timedelta(hours=every) for i in off_grid)
+        assert len(off_grid) <= 2
+        # Every other slot is on the local wall clock: on each day without a clock change,
+        # every hour of the grid is there (a change day is covered by the gap property).
+        on_grid = {(s.date(), s.hour) for s in found if s.hour in grid and not s.minute}
+        steady = [day for day in YEAR if _offset_all_day(day, tz)]
+        assert len(steady) == len(YEAR) - 2
+        assert all((day, hour) in on_grid for day in steady for hour in grid)
+
+
+def _offset_all_day(day: date, tz: ZoneInfo) -> bool:
+    """True when the UTC offset is the same at the start and the end of the local day."""
+    start = datetime.combine(day, time(), tzinfo=tz).utcoffset()
+    end = datetime.combine(day, time(23, 59), tzinfo=tz).utcoffset()
+    return start == end
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_daily_rule_keeps_its_local_time_on_every_day_of_the_year(zone):
+    tz = ZoneInfo(zone)
+    for first_hour in range(24):
+        found = year_of_slots(zone, 24, first_hour)
+        assert [s.date() for s in found] == YEAR  # once a day, every day
+        for s in found:
+            skipped = _exists_locally(s.date(), first_hour, tz) is False
+            # The wall-clock hour, or (the one night the clock skips it) an hour later.
+            assert (s.hour, s.minute) == ((first_hour + 1, 0) if skipped else (first_hour, 0)), s
+
+
+def _exists_locally(day: date, hour: int, tz: ZoneInfo) -> bool:
+    naive = datetime.combine(day, time(hour))
+    return naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    every=st.sampled_from([*SUB_DAILY_HOURS, 24]),
+    first_hour=st.integers(0, 23),
+    day_zero=st.sampled_from(YEAR),
+    window_start_minutes=st.integers(0, 20 * 24 * 60),
+    window_hours=st.integers(1, 72),
+)
+def test_a_rolling_horizon_plans_the_same_slots_as_the_whole_range(
+    zone, every, first_hour, day_zero, window_start_minutes, window_hours
+):
+    # The planner asks for a 48-hour horizon at a time; the slots it gets must not depend on
+    # where the window starts, or a re-plan would move or drop an inserted slot.
+    whole = year_of_slots(zone, every, first_hour, day_zero=day_zero, days=21)
+    after = datetime.combine(day_zero, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC) + timedelta(
+        minutes=window_start_minutes
+    )
+    until = after + timedelta(hours=window_hours)
+    window = interval_slots(
+        day_zero=day_zero,
+        tz=ZoneInfo(zone),
+        every_hours=every,
+        first_hour=first_hour,
+        from_day=0,
+        to_day=20,
+        after=after,
+        until=until,
+    )
+    assert window == [s for s in whole if after < s < until]
+    if every < 24:
+        assert all(gap <= timedelta(hours=every) for gap in gaps(window))

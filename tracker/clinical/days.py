@@ -37,14 +37,29 @@ def format_day(number: int) -> str:
 
 # --- Planning check-ins ---------------------------------------------------------------------------
 # Interval check-ins (vital signs every 4 hours, ICE every 12 hours) fall on the local wall
-# clock: rounds happen at 08:00, 12:00, 16:00 whatever the UTC offset. On the night the clocks
-# go forward an hour is skipped (01:00 does not exist in London on that date), so a slot that
-# does not exist is skipped; on the night they go back, an hour happens twice and the slot is
-# taken once, at its first occurrence. Milestones (day +28, month 3, year 5) land on a local
-# calendar date counted from the infusion date (a month after 31 January is 28 or 29
-# February), at a set local time of day.
+# clock: rounds happen at 08:00, 12:00, 16:00 whatever the UTC offset. A protocol's "at least
+# every N hours" is elapsed time, though, and a clock change moves the wall clock under it
+# (docs/clinical-rules.md §6.2):
+#
+# - When the clocks go back (London, late October: 02:00 BST becomes 01:00 GMT) the night has
+#   25 hours, so wall-clock slots 22:00 BST and 02:00 GMT are 5 hours apart. For a rule
+#   shorter than a day, the slot the clock change would drop is inserted, N hours after the
+#   slot before it (01:00 GMT here), so no two consecutive slots are ever more than N hours
+#   apart. An hourly rule takes the repeated 01:00 twice.
+# - When the clocks go forward (late March) the night has 23 hours. A wall-clock slot the clock
+#   skips (01:00 in London) does not exist; if dropping it leaves a gap longer than N hours
+#   (a 3-hourly rule at 01:00), the slot is inserted N hours after the one before (02:00 BST).
+#   Otherwise the gap is simply an hour shorter (22:00 GMT to 02:00 BST, 3 hours, for a
+#   4-hourly rule): checking early is acceptable, checking late is not.
+# - Daily and longer rules keep their local wall-clock time (labs at 06:00 every day); a time
+#   the clock skips moves forward by the skipped hour, and a repeated time is taken once, at
+#   its first occurrence.
+#
+# Milestones (day +28, month 3, year 5) land on a local calendar date counted from the
+# infusion date (a month after 31 January is 28 or 29 February), at a set local time of day.
 
 ALLOWED_INTERVAL_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
+HOURS_IN_DAY = 24
 
 
 def _exists(naive: datetime, tz: ZoneInfo) -> datetime | None:
@@ -53,6 +68,36 @@ def _exists(naive: datetime, tz: ZoneInfo) -> datetime | None:
     if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
         return None
     return aware
+
+
+def _wall_clock_instants(
+    day_zero: date, tz: ZoneInfo, hours: list[int], first_day: int, last_day: int, *, daily: bool
+) -> list[datetime]:
+    """UTC instants of the local hours on days ``first_day`` to ``last_day``, in order, each
+    once. A skipped local time is dropped (``daily``: moved forward by the skipped hour)."""
+    instants = set()
+    for offset in range(first_day, last_day + 1):
+        day = day_zero + timedelta(days=offset)
+        for hour in hours:
+            if daily:
+                moment = local_moment_on(day, time(hour), tz)
+            else:
+                moment = _exists(datetime.combine(day, time(hour)), tz)
+                if moment is None:
+                    continue
+            instants.add(moment.astimezone(UTC))
+    return sorted(instants)
+
+
+def _fill_gaps(instants: list[datetime], step: timedelta) -> list[datetime]:
+    """Insert a slot ``step`` after the one before wherever two consecutive slots are further
+    apart than ``step`` (a clock change shifted the wall clock under the interval)."""
+    filled: list[datetime] = []
+    for instant in instants:
+        while filled and instant - filled[-1] > step:
+            filled.append(filled[-1] + step)
+        filled.append(instant)
+    return filled
 
 
 def interval_slots(
@@ -68,26 +113,24 @@ def interval_slots(
 ) -> list[datetime]:
     """Local wall-clock times ``first_hour`` + k × ``every_hours`` (modulo the day) on days
     ``from_day`` to ``to_day`` (inclusive) after infusion, strictly after ``after`` and
-    before ``until``."""
+    before ``until``, in the centre's time zone. For rules shorter than a day, no two
+    consecutive slots are more than ``every_hours`` apart in elapsed time, also across a clock
+    change (see above); the slots in any window are the same as in the whole range."""
     if every_hours not in ALLOWED_INTERVAL_HOURS:
         raise ValueError(f"every_hours must divide the day: one of {ALLOWED_INTERVAL_HOURS}, got {every_hours}")
-    hours = sorted((first_hour + k * every_hours) % 24 for k in range(24 // every_hours))
-    first = max(from_day, day_number(day_zero, local_date(after, tz)))
-    last = min(to_day, day_number(day_zero, local_date(until, tz)))
+    hours = sorted((first_hour + k * every_hours) % HOURS_IN_DAY for k in range(HOURS_IN_DAY // every_hours))
+    # One day more on each side than the window needs: the slot before the first one in the
+    # window decides whether a slot must be inserted, so a rolling horizon plans the same
+    # slots as planning the whole range at once.
+    first = max(from_day, day_number(day_zero, local_date(after, tz)) - 1)
+    last = min(to_day, day_number(day_zero, local_date(until, tz)) + 1)
+    daily = every_hours == HOURS_IN_DAY
+    instants = _wall_clock_instants(day_zero, tz, hours, first, last, daily=daily)
+    if not daily:
+        instants = _fill_gaps(instants, timedelta(hours=every_hours))
     # Compare instants in UTC: aware datetimes sharing one ZoneInfo compare by wall clock.
     after, until = after.astimezone(UTC), until.astimezone(UTC)
-    slots, seen = [], set()
-    for offset in range(first, last + 1):
-        day = day_zero + timedelta(days=offset)
-        for hour in hours:
-            moment = _exists(datetime.combine(day, time(hour)), tz)
-            if moment is None:
-                continue
-            instant = moment.astimezone(UTC)
-            if after < instant < until and instant not in seen:
-                seen.add(instant)
-                slots.append(moment)
-    return slots
+    return [instant.astimezone(tz) for instant in instants if after < instant < until]
 
 
 def milestone_date(day_zero: date, *, days: int = 0, months: int = 0, years: int = 0) -> date:

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.bedside_stories import record_demo_monitoring
+from demo.follow_up_stories import record_demo_follow_up
 from demo.walker import CourseWalker, Staff
 from tracker.accounts import services as accounts
 from tracker.clinical.stages import Stage
 from tracker.core import roles
 from tracker.core.clock import local_moment
 from tracker.default_protocol import install_default_protocol
+from tracker.follow_up import services as services_follow_up
 from tracker.journey import services
 from tracker.models import Centre, OnCallShift, Patient
 
@@ -315,18 +317,27 @@ class CohortBuilder:
         if stage == Stage.ACUTE_MONITORING:
             return
         if early_death:
-            w.die(today - timedelta(days=1), "Grade 4 ICANS with cerebral oedema")
+            services_follow_up.record_event(
+                course=w.course,
+                by=self.staff.physician,
+                kind="death",
+                occurred_on=today - timedelta(days=1),
+                death_cause="icans",
+                notes="Grade 4 ICANS with cerebral oedema",
+            )
             return
         w.start_follow_up(day_zero + timedelta(days=28))
-        if stage == Stage.FOLLOW_UP:
-            return
-        if stage == Stage.DIED:
-            w.die(today - timedelta(days=max(1, day // 10)), "Relapsed disease")
+        death_day = day - max(1, day // 10) if stage == Stage.DIED else None
+        if stage == Stage.WITHDREW:
+            day -= 6  # the story ends before the patient withdrew
+        if stage == Stage.LONG_TERM_FOLLOW_UP or stage == Stage.COMPLETED:
+            w.start_long_term_follow_up(day_zero + timedelta(days=365))
+        record_demo_follow_up(w.course, self.staff, number, today=day_zero + timedelta(days=day), death_day=death_day)
+        if stage in (Stage.FOLLOW_UP, Stage.DIED, Stage.LONG_TERM_FOLLOW_UP):
             return
         if stage == Stage.WITHDREW:
             w.withdraw(today - timedelta(days=5), "Moved abroad; follow-up transferred to local team")
             return
-        w.start_long_term_follow_up(day_zero + timedelta(days=365))
         if stage == Stage.COMPLETED:
             services.transition_course(
                 course=w.course,

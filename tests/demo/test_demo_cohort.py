@@ -5,9 +5,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from tracker.clinical import response
 from tracker.clinical.stages import Stage
 from tracker.default_protocol import install_default_protocol
-from tracker.models import Infusion, Patient, StageEvent, TreatmentCourse
+from tracker.models import CheckIn, CourseEvent, Infusion, Patient, ResponseAssessment, StageEvent, TreatmentCourse
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +66,18 @@ def test_one_login_per_role_and_the_patient_login_sees_one_patient(cohort):
     for username in ("coordinator", "nurse", "physician", "patient"):
         assert users.filter(username=username).exists()
     assert Patient.objects.visible_to(users.get(username="patient")).count() == 1
+
+
+@pytest.mark.django_db
+def test_courses_past_day_28_have_responses_relapses_transplants_and_deaths_through_the_services(cohort):
+    past_28 = [c for c in TreatmentCourse.objects.with_journey_dates() if (c.day_number() or 0) > 30]
+    with_rule = [c for c in past_28 if response.disease_for_diagnosis(c.diagnosis) and c.stage != Stage.DIED]
+    assert with_rule and all(c.response_assessments.exists() for c in with_rule)
+    kinds = set(CourseEvent.objects.values_list("kind", flat=True))
+    assert {"relapse", "death", "transplant", "new_therapy", "last_contact"} <= kinds
+    # Every death closed its course; every relapse on a course with a rule has its assessment.
+    for death in CourseEvent.objects.filter(kind="death"):
+        assert death.course.stage == Stage.DIED and death.course.patient.died_on == death.occurred_on
+    assert ResponseAssessment.objects.filter(category__in=["relapse", "PMD", "PD"]).exists()
+    assert CheckIn.objects.filter(response_assessment__isnull=False, status="completed").exists()
+    assert ResponseAssessment.objects.filter(released_at__isnull=False).exists()

@@ -41,6 +41,17 @@ def test_fever_with_hypotension_is_crs_grade_2_stored_with_its_inputs_and_reason
 def test_fahrenheit_is_converted_exactly(course, nurse, fahrenheit, celsius, grade):
     obs = vitals(course, nurse, at(1), temperature_value=fahrenheit, temperature_unit="F").observation
     assert (obs.temperature_c, obs.grade, obs.temperature_value) == (celsius, grade, Decimal(fahrenheit))
+    assert obs.grading_inputs["temperature_f"] == fahrenheit  # the reading as taken, to re-derive the grade
+
+
+@pytest.mark.parametrize("site", [choice.value for choice in VitalSigns.TemperatureSite])
+def test_decision_11_6_every_measurement_site_is_graded_alike(course, nurse, site):
+    # The site is recorded with the reading; no offset is added (axillary readings are not
+    # raised to "core"), so 37.9 °C is not fever and 38.0 °C is at every site
+    # (docs/clinical-rules.md §3.2).
+    below = vitals(course, nurse, at(1), temperature_value="37.9", temperature_site=site).observation
+    at_threshold = vitals(course, nurse, at(1, 9), temperature_value="38.0", temperature_site=site).observation
+    assert (below.temperature_site, below.grade, at_threshold.grade) == (site, 0, 1)
 
 
 @pytest.mark.parametrize(

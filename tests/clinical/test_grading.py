@@ -6,6 +6,7 @@ REFERENCE.md §2.1-2.2 (CRS), §3.2-3.4 (ICANS) and the decisions listed in the 
 
 import dataclasses
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -25,6 +26,7 @@ from tracker.clinical.grading import (
     RaisedIcpFinding,
     Seizure,
     Vasopressor,
+    celsius_for_display,
     classify_seizure,
     fahrenheit_to_celsius,
     grade_crs,
@@ -328,6 +330,15 @@ def test_decision_11_4_running_vasopressor_implies_hypotension_needing_it():
     assert any("although hypotension was not ticked" in reason for reason in result.reasons)
 
 
+def test_decision_11_4_dopamine_counts_at_any_dose():
+    # Agents are counted, never doses: there is no dose input, and dopamine (even "renal-dose")
+    # is one vasopressor; with norepinephrine it makes two.
+    assert not [f.name for f in dataclasses.fields(CrsFindings) if "dose" in f.name]
+    assert crs(hypotension=True, vasopressors=["dopamine"]).grade == 3
+    assert crs(hypotension=True, vasopressors=["dopamine", "norepinephrine"]).grade == 4
+    assert crs(hypotension=True, vasopressors=["dopamine", "vasopressin"]).grade == 3
+
+
 @pytest.mark.parametrize("inotrope", ["dobutamine", "milrinone"])
 def test_decision_11_4_inotropes_are_not_vasopressors(inotrope):
     with pytest.raises(FindingError, match=f"vasopressors: '{inotrope}' is not one of"):
@@ -350,6 +361,18 @@ def test_decision_11_5_blow_by_is_grade_2_at_any_flow(flow):
     assert crs(oxygen_device="blow_by", oxygen_flow_l_min=flow).grade == 2
 
 
+def test_decision_11_5_oxygen_for_comfort_is_recorded_as_another_cause_and_does_not_grade():
+    comfort = crs(oxygen_device="nasal_cannula", oxygen_flow_l_min=2, hypoxia_attributable_to_other_cause=True)
+    assert comfort.grade == 1  # the fever alone
+    assert crs(oxygen_device="nasal_cannula", oxygen_flow_l_min=2).grade == 2  # unless it is for hypoxia
+
+
+def test_decision_11_5_a_home_oxygen_baseline_is_recorded_as_another_cause_and_does_not_grade():
+    home = crs(oxygen_device="nasal_cannula", oxygen_flow_l_min=3, hypoxia_attributable_to_other_cause=True)
+    assert home.grade == 1
+    assert crs(temperature_c=37.0, oxygen_device="nasal_cannula", oxygen_flow_l_min=3).grade == 0  # no fever, no CRS
+
+
 def test_decision_11_5_intubation_for_icans_airway_does_not_drive_crs():
     result = crs(oxygen_device="mechanical_ventilation", hypoxia_attributable_to_other_cause=True)
     assert result.grade == 1
@@ -360,6 +383,41 @@ def test_decision_11_6_temperatures_are_compared_exactly_without_rounding():
     assert crs(temperature_c=Decimal("37.999")).grade == 0
     assert crs(temperature_c=fahrenheit_to_celsius(100.4)).grade == 1
     assert crs(temperature_c=fahrenheit_to_celsius(100.3)).grade == 0
+
+
+# The band just under 100.4 °F: each of these shows as 38.00 °C once rounded to hundredths
+# (from 100.391 °F up), but only 100.4 °F itself is 38.0 °C (docs/clinical-rules.md §3.2).
+FAHRENHEIT_BAND = [
+    ("100.39", 0),
+    ("100.391", 0),  # exactly 37.995 °C: rounds to 38.00 °C, is not fever
+    ("100.395", 0),
+    ("100.399", 0),
+    ("100.3999999", 0),
+    ("100.4", 1),
+    ("100.40", 1),
+    ("100.401", 1),
+]
+
+
+@pytest.mark.parametrize(("fahrenheit", "grade"), FAHRENHEIT_BAND, ids=[f for f, _ in FAHRENHEIT_BAND])
+def test_decision_11_6_fahrenheit_is_converted_exactly_and_compared_unrounded(fahrenheit, grade):
+    for value in (Decimal(fahrenheit), float(fahrenheit)):
+        assert crs(temperature_c=fahrenheit_to_celsius(value)).grade == grade
+
+
+def test_decision_11_6_100_391_fahrenheit_shows_as_38_00_but_is_not_fever():
+    exact = fahrenheit_to_celsius(Decimal("100.391"))
+    assert exact == Fraction(37995, 1000)
+    assert celsius_for_display(exact) == Decimal("38.00")
+    result = crs(temperature_c=exact)
+    assert result.grade == 0
+    assert result.reasons[0].startswith("Temperature 38.00 °C, so no fever ≥ 38.0 °C")
+
+
+def test_decision_11_6_the_grader_has_no_measurement_site_input():
+    # Oral, axillary, tympanic and core readings are graded alike: the site is recorded by the
+    # caller (VitalSigns.temperature_site) and no offset is added for any site.
+    assert not [f.name for f in dataclasses.fields(CrsFindings) if "site" in f.name]
 
 
 def test_decision_11_7_attribution_flags_default_to_false():
@@ -791,25 +849,27 @@ def test_classify_seizure_rejects_bad_values(kwargs, field):
 
 
 @pytest.mark.parametrize(
-    ("fahrenheit", "celsius"),
+    ("fahrenheit", "exact_celsius", "shown"),
     [
-        (100.4, "38.00"),
-        (100.3, "37.94"),
-        (Decimal("100.4"), "38.00"),
-        (212, "100.00"),
-        (32, "0.00"),
-        (-40, "-40.00"),
-        (98.6, "37.00"),
-        (98.825, "37.12"),  # exactly 37.125: half-even rounds down to 37.12
-        (98.843, "37.14"),  # exactly 37.135: half-even rounds up to 37.14
-        (101, "38.33"),
+        (100.4, Fraction(38), "38.00"),
+        (100.3, Fraction(3415, 90), "37.94"),
+        (Decimal("100.4"), Fraction(38), "38.00"),
+        (Decimal("100.391"), Fraction(37995, 1000), "38.00"),  # half-even: 37.995 → 38.00
+        (212, Fraction(100), "100.00"),
+        (32, Fraction(0), "0.00"),
+        (-40, Fraction(-40), "-40.00"),
+        (98.6, Fraction(37), "37.00"),
+        (98.825, Fraction(37125, 1000), "37.12"),  # exactly 37.125: half-even rounds down to 37.12
+        (98.843, Fraction(37135, 1000), "37.14"),  # exactly 37.135: half-even rounds up to 37.14
+        (101, Fraction(345, 9), "38.33"),
     ],
     ids=lambda value: str(value),
 )
-def test_fahrenheit_to_celsius_is_exact_and_half_even(fahrenheit, celsius):
+def test_fahrenheit_to_celsius_is_exact_and_rounded_half_even_for_display_only(fahrenheit, exact_celsius, shown):
     result = fahrenheit_to_celsius(fahrenheit)
-    assert isinstance(result, Decimal)
-    assert str(result) == celsius
+    assert isinstance(result, Fraction) and result == exact_celsius
+    displayed = celsius_for_display(result)
+    assert isinstance(displayed, Decimal) and str(displayed) == shown
 
 
 @pytest.mark.parametrize("bad", ["100.4", True, None, float("nan"), float("inf")])

@@ -43,8 +43,13 @@ The consensus leaves these points open. Each branch that applies a decision says
    the airway because of ICANS are recorded with `hypoxia_attributable_to_other_cause`.
 6. Rounding and units: temperatures and flows are compared exactly (each number goes through
    `Decimal(str(value))`, no rounding), so 37.95 °C is not fever and 6.01 L/min is high flow.
-   °F is converted exactly by `fahrenheit_to_celsius` (hundredths, half-even). The measurement
-   site is recorded by the caller; the grader treats every site alike.
+   °F is converted exactly by `fahrenheit_to_celsius`, which returns the exact fraction
+   (°F − 32) × 5/9 with no rounding at all, and that exact value is compared with 38.0 °C
+   (docs/clinical-rules.md §3.2): 100.4 °F is exactly 38.0 °C and is fever; 100.391 °F is
+   37.995 °C and is not, although it shows as 38.00 °C. `celsius_for_display` rounds to
+   hundredths (half-even) for storage and display only. The measurement site (oral, axillary,
+   tympanic, core) is recorded by the caller; the grader has no site input and treats every
+   site alike: no offset is added for axillary readings.
 7. Attribution ("not attributable to another cause") is clinician judgement: explicit boolean
    flags that default to False and that the grader never infers.
 8. "Awakens spontaneously" is grade 1 whatever the ICE score (literal ASTCT table), so a drowsy
@@ -67,8 +72,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
+from fractions import Fraction
 from typing import NamedTuple
 
 from tracker.clinical.findings import (
@@ -174,10 +180,12 @@ class CrsFindings:
     """What was observed at one CRS assessment (REFERENCE §2.3).
 
     `temperature_c` is the highest temperature in the assessment window. Numbers are kept as
-    given and compared exactly. Lists become tuples in a fixed order, without duplicates.
+    given and compared exactly; a reading taken in °F is passed as the exact `Fraction` that
+    `fahrenheit_to_celsius` returns (§11 decision 6). Lists become tuples in a fixed order,
+    without duplicates.
     """
 
-    temperature_c: int | float | Decimal | None
+    temperature_c: int | float | Decimal | Fraction | None
     fever_attributable_to_other_cause: bool = False
     # Set by the Django layer from treatment given after a CRS episode began (§11 decision 1).
     fever_masked_by_treatment: bool = False
@@ -199,6 +207,13 @@ class CrsFindings:
                 raise FindingError(
                     f"temperature_c is required ({low}–{high} °C) unless fever_masked_by_treatment is True",
                     field="temperature_c",
+                )
+        elif isinstance(self.temperature_c, Fraction):
+            low, high = TEMPERATURE_RANGE_C
+            if not low <= self.temperature_c <= high:
+                shown = celsius_for_display(self.temperature_c)
+                raise FindingError(
+                    f"temperature_c must be between {low} and {high} °C, got {shown}", field="temperature_c"
                 )
         else:
             check_number("temperature_c", self.temperature_c, *TEMPERATURE_RANGE_C, " °C")
@@ -354,21 +369,33 @@ DEVICE_WORDS = {
 }
 
 
+def _exact_celsius(temperature: int | float | Decimal | Fraction) -> Decimal | Fraction:
+    """The temperature as an exact number: a Fraction (a converted °F reading) stays exact."""
+    return temperature if isinstance(temperature, Fraction) else exact(temperature)
+
+
+def _shown_celsius(temperature: int | float | Decimal | Fraction) -> str:
+    if isinstance(temperature, Fraction):
+        return f"{celsius_for_display(temperature)} °C"
+    return f"{exact(temperature)} °C"
+
+
 def _has_fever(findings: CrsFindings) -> bool:
-    """Fever counts when >= 38.0 °C exactly and not attributable (CRS table, fever row)."""
+    """Fever counts when >= 38.0 °C exactly and not attributable (CRS table, fever row;
+    docs/clinical-rules.md §3.2). A converted °F reading is compared unrounded (§11 decision 6)."""
     if findings.temperature_c is None:
         return False
-    above = exact(findings.temperature_c) >= FEVER_THRESHOLD_C
+    above = _exact_celsius(findings.temperature_c) >= FEVER_THRESHOLD_C
     return above and not findings.fever_attributable_to_other_cause
 
 
 def _fever_domain(findings: CrsFindings) -> _Domain:
     if findings.temperature_c is None:
         return _Domain("fever", 0, "no temperature recorded", "fever")
-    temperature = f"{exact(findings.temperature_c)} °C"
+    temperature = _shown_celsius(findings.temperature_c)
     if _has_fever(findings):
         return _Domain("fever", 1, f"Fever {temperature}", "fever")
-    if exact(findings.temperature_c) >= FEVER_THRESHOLD_C:
+    if _exact_celsius(findings.temperature_c) >= FEVER_THRESHOLD_C:
         finding = f"temperature {temperature} attributed to another cause"
         return _Domain("fever", 0, finding, "fever", ("Fever attributed to another cause: not counted",))
     return _Domain("fever", 0, f"temperature {temperature}", "fever")
@@ -748,23 +775,37 @@ def classify_seizure(
     return Seizure.GENERALIZED_RESOLVED_RAPIDLY
 
 
-def fahrenheit_to_celsius(value: int | float | Decimal) -> Decimal:
-    """°C = (°F − 32) × 5/9 (REFERENCE §10), exact, rounded to hundredths half-even.
+def fahrenheit_to_celsius(value: int | float | Decimal) -> Fraction:
+    """°C = (°F − 32) × 5/9 (docs/clinical-rules.md §3.2), exactly: a Fraction, never rounded.
 
-    The division by 9 is done on exact integers, so the only rounding is the final one:
-    100.4 °F → 38.00 °C exactly, 100.3 °F → 37.94 °C (§11 decision 6).
+    The fever threshold is compared with this exact value (§11 decision 6; docs/clinical-rules.md
+    §3.2): 100.4 °F is exactly 38 °C (fever), 100.391 °F is exactly 37.995 °C (not fever, though
+    it rounds to 38.00). The °F number is read as written (`Decimal(str(value))`), so 100.4 is
+    100.4 and not the binary float nearest to it. Round with `celsius_for_display` to store or
+    show it.
     """
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise FindingError(f"temperature_f must be a number, got {value!r}", field="temperature_f")
     fahrenheit = exact(value)
     if not fahrenheit.is_finite():
         raise FindingError(f"temperature_f must be a finite number, got {value}", field="temperature_f")
-    # fahrenheit == integer / denominator exactly, so everything below is integer arithmetic.
-    integer, denominator = fahrenheit.as_integer_ratio()
-    numerator = (integer - 32 * denominator) * 5
-    divisor = denominator * 9
-    hundredths, remainder = divmod(abs(numerator) * 100, divisor)
-    if 2 * remainder > divisor or (2 * remainder == divisor and hundredths % 2 == 1):
+    return (Fraction(fahrenheit) - 32) * Fraction(5, 9)
+
+
+CELSIUS_DISPLAY_PLACES = Decimal("0.01")
+
+
+def celsius_for_display(value: int | float | Decimal | Fraction) -> Decimal:
+    """A temperature in °C rounded to hundredths, half-even, for storage and display only
+    (never for grading: §11 decision 6). 37.995 → 38.00, 37.125 → 37.12, 37.135 → 37.14.
+
+    A Fraction is rounded exactly, with integer arithmetic, so the only rounding is this one."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):
+        raise FindingError(f"temperature_c must be a number, got {value!r}", field="temperature_c")
+    if not isinstance(value, Fraction):
+        return exact(value).quantize(CELSIUS_DISPLAY_PLACES, rounding=ROUND_HALF_EVEN)
+    hundredths, remainder = divmod(abs(value.numerator) * 100, value.denominator)
+    if 2 * remainder > value.denominator or (2 * remainder == value.denominator and hundredths % 2 == 1):
         hundredths += 1
-    sign = -1 if numerator < 0 else 1
+    sign = -1 if value.numerator < 0 else 1
     return Decimal(sign * hundredths).scaleb(-2)

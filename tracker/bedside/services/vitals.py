@@ -139,9 +139,10 @@ def derive_vital_signs(
     (docs/clinical-rules.md §5.2), fever masking (§5.3) and the CRS grade (§3). Reads nothing
     from the database, so a bulk builder can call it too."""
     unit = values["temperature_unit"]
-    temperature_c = (
-        grading.fahrenheit_to_celsius(values["temperature_value"]) if unit == "F" else values["temperature_value"]
-    )
+    # A °F reading is graded on its exact conversion and stored rounded to hundredths, for
+    # display only (docs/clinical-rules.md §3.2; grading §11 decision 6).
+    exact_c = grading.fahrenheit_to_celsius(values["temperature_value"]) if unit == "F" else values["temperature_value"]
+    temperature_c = grading.celsius_for_display(exact_c) if unit == "F" else exact_c
     basis = hypotension.hypotension_by_pressure(
         age_years=age_years, systolic=values["systolic_bp"], diastolic=values["diastolic_bp"]
     )
@@ -150,7 +151,7 @@ def derive_vital_signs(
     masked = toxicity.fever_may_be_masked(at=observed_at, crs_episodes=crs_episodes, doses=doses)
     findings = findings_or_refusal(
         lambda: grading.CrsFindings(
-            temperature_c=temperature_c,
+            temperature_c=exact_c,
             fever_attributable_to_other_cause=bool(values.get("fever_other_cause")),
             fever_masked_by_treatment=masked,
             hypotension=basis is not None,
@@ -164,6 +165,7 @@ def derive_vital_signs(
     result = grading.grade_crs(findings)
     inputs = {
         "temperature_c": str(temperature_c),
+        **({"temperature_f": str(values["temperature_value"])} if unit == "F" else {}),
         "fever_attributable_to_other_cause": findings.fever_attributable_to_other_cause,
         "fever_masked_by_treatment": masked,
         "hypotension": findings.hypotension,

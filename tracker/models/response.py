@@ -55,3 +55,7 @@ class ResponseAssessment(Amendable):
 
     def __str__(self) -> str:
         return f"{self.get_disease_display()} {self.category} on day {self.day}"
+
+    @property
+    def method_labels(self) -> list[str]:
+        return [self.Method(method).label for method in self.methods if method in self.Method.values]

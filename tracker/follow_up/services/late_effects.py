@@ -47,8 +47,14 @@ def _lab_values(values: dict) -> dict:
     return checked
 
 
+def plain(value: Decimal) -> Decimal:
+    """392.000 as 392 and 0.500 as 0.5, for the words shown with a value."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def interpret(course: TreatmentCourse, collected_on: date, values: dict) -> list[str]:
     """What the values mean, in words: hypogammaglobulinaemia and replacement, B-cell aplasia."""
+    values = {name: plain(value) for name, value in values.items()}
     words = []
     if "igg_mg_dl" in values:
         since = collected_on - RECURRENT_INFECTION_WINDOW

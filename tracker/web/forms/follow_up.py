@@ -51,6 +51,14 @@ class ResponseForm(DatedForm):
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     RECORD_FIELDS = ("assessed_on", "methods", "report_reference", "notes")
+    default_methods: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The date and method first, then the disease's findings, then the report and notes.
+        for name in ("report_reference", "notes"):
+            self.fields[name] = self.fields.pop(name)
+        self.fields["methods"].initial = self.default_methods
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -59,6 +67,7 @@ class ResponseForm(DatedForm):
 
 
 class AllMarrowForm(ResponseForm):
+    default_methods = ("marrow_morphology", "flow_mrd")
     marrow_blasts_percent = number("Marrow blasts (%)")
     circulating_blasts = forms.BooleanField(label="Circulating blasts", required=False)
     extramedullary_disease = forms.BooleanField(label="Extramedullary disease (CNS included)", required=False)
@@ -70,6 +79,7 @@ class AllMarrowForm(ResponseForm):
 
 
 class LymphomaPetForm(ResponseForm):
+    default_methods = ("pet_ct",)
     deauville_score = forms.TypedChoiceField(
         label="Deauville score (highest at any site)", choices=DEAUVILLE, coerce=int
     )
@@ -89,6 +99,7 @@ class LymphomaPetForm(ResponseForm):
 
 
 class MyelomaForm(ResponseForm):
+    default_methods = ("electrophoresis", "flc")
     baseline_serum_m_protein_g_dl = number("Serum M-protein at baseline (g/dL)")
     serum_m_protein_g_dl = number("Serum M-protein now (g/dL)")
     baseline_urine_m_protein_mg_24h = number("Urine M-protein at baseline (mg/24 h)")

@@ -8,6 +8,6 @@ rules. Nothing clinical can be deleted.
 Django's admin autodiscovery imports this package; each module registers its part.
 """
 
-from tracker.admin import bedside, journey, people, schedule
+from tracker.admin import bedside, follow_up, journey, people, schedule
 
-__all__ = ["bedside", "journey", "people", "schedule"]
+__all__ = ["bedside", "follow_up", "journey", "people", "schedule"]

@@ -96,7 +96,7 @@ def capd_items(total: int) -> dict:
     return scores
 
 
-# Under 12 the check is CAPD (REFERENCE §3.4): < 9 is grades 1–2, ≥ 9 grade 3.
+# Under 12 the check is CAPD (docs/clinical-rules.md §4.3): < 9 is grades 1–2, ≥ 9 grade 3.
 CAPD_BY_GRADE = {0: 0, 1: 5, 2: 6, 3: 12}
 
 
@@ -138,7 +138,7 @@ class BedsideRecorder:
 
     def record_until(self, until: datetime, *, full: bool) -> None:
         """Full cadence for patients in acute monitoring now; for patients already past it, a
-        lighter record of the first ten days, where CRS and ICANS happen (REFERENCE §4.3)."""
+        lighter record of the first ten days, where CRS and ICANS happen (docs/clinical-rules.md §6.7)."""
         days = ACUTE_DAYS if full else 10
         vitals_hours, neuro_hours = (VITALS_HOURS, NEURO_HOURS) if full else ((8, 20), (8,))
         end = min(until, local_moment(self.day_zero + timedelta(days=days - 1), 23))

@@ -70,7 +70,7 @@ DIAGNOSES = {
     "other": (["investigational"], ["CD19", "CD22"], (18, 60)),
 }
 
-# Typical apheresis-to-release turnaround by product, in days (REFERENCE §1.3: V2V medians
+# Typical apheresis-to-release turnaround by product, in days (docs/clinical-rules.md §2.9: V2V medians
 # axi-cel ~30, tisa-cel ~48, liso-cel ~36 days, including scheduling at the site).
 TURNAROUND = {"axi_cel": (17, 22), "brexu_cel": (17, 22), "tisa_cel": (26, 38), "liso_cel": (22, 30)}
 DEFAULT_TURNAROUND = (24, 34)

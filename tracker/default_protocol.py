@@ -18,7 +18,7 @@ DEFAULT_PROTOCOL = {
         "daily review and labs for the two weeks the label requires [S9], response milestones at "
         "day +28, months 3, 6 and 12 then yearly, CIBMTR day +100 [S22], IgG monthly for 3 months "
         "[S25], and yearly long-term follow-up to 15 years [S23]. While CRS ≥ grade 2 or any ICANS: "
-        "vital signs every 2 hours and ICE every 4 hours (REFERENCE §4.2)."
+        "vital signs every 2 hours and ICE every 4 hours (docs/clinical-rules.md §6.1)."
     ),
 }
 
@@ -74,12 +74,12 @@ DEFAULT_RULES = [
     _interval("vital_signs", 12, 8, 10, 13, 60, 120),  # to the 2-week label minimum [S9]
     _interval("ice_capd", 12, 8, 0, 13, 30, 60),  # ICE at least twice daily [S7]
     _interval("crs_review", 24, 9, 0, 13, 60, 180, role="physician"),  # daily ≥ 7 days, monitoring ≥ 14 [S9]
-    _interval("labs", 24, 6, 0, 13, 60, 120),  # CBC, CRP, ferritin daily in the first two weeks (§4.2)
+    _interval("labs", 24, 6, 0, 13, 60, 120),  # CBC, CRP, ferritin daily in the first two weeks (§6.1)
     _interval("home_temperature", 24, 10, 14, 27, 120, 240),  # outpatient days 14–27
-    # Tightened while CRS ≥ grade 2 or any ICANS (§4.2: vitals q2h, ICE q8h → q4h).
+    # Tightened while CRS ≥ grade 2 or any ICANS (§6.1: vitals q2h, ICE q8h → q4h).
     _interval("vital_signs", 2, 0, 0, 27, 15, 30, cadence="tightened"),
     _interval("ice_capd", 4, 0, 0, 27, 15, 30, cadence="tightened"),
-    # Milestones (§6.4).
+    # Milestones (docs/clinical-rules.md §6.2).
     _milestones("response_assessment", "Response assessment", EARLY_RESPONSE + YEARLY_TO_5, 7 * DAYS, 14 * DAYS),
     _milestones("remission_scan", "PET-CT (Lugano)", EARLY_RESPONSE, 7 * DAYS, 14 * DAYS, diagnoses=LYMPHOMAS),
     _milestones("remission_scan", "Bone marrow and MRD", EARLY_RESPONSE, 7 * DAYS, 14 * DAYS, diagnoses=["b_all"]),
@@ -110,7 +110,7 @@ DEFAULT_RULES = [
     _milestones("ltfu_contact", "Long-term follow-up contact (FDA, 15 years)", YEARLY_6_TO_15, 30 * DAYS, 60 * DAYS),
 ]
 
-# REFERENCE §4.1: the six autologous CD19/BCMA products whose labels changed on 26 June 2025.
+# docs/clinical-rules.md §6.6: the six autologous CD19/BCMA products whose labels changed on 26 June 2025.
 LABELLED_PRODUCTS = ["ide_cel", "liso_cel", "cilta_cel", "tisa_cel", "brexu_cel", "axi_cel"]
 LABEL_CONDITIONS = [
     {
@@ -119,7 +119,8 @@ LABEL_CONDITIONS = [
         "daily_monitoring_days": 7,
         "stay_near_centre_days": 28,
         "no_driving_days": 56,
-        "source": "REMS-era labels: stay within 2 h for 4 weeks, no driving 8 weeks (REFERENCE §4.1 [S10][S11][S13])",
+        "source": "REMS-era labels: stay within 2 h for 4 weeks, no driving 8 weeks "
+        "(docs/clinical-rules.md §6.6 [S10][S11][S13])",
     },
     {
         "effective_from": date(2025, 6, 26),
@@ -128,7 +129,7 @@ LABEL_CONDITIONS = [
         "stay_near_centre_days": 14,
         "no_driving_days": 14,
         "source": "FDA 26 June 2025: REMS removed; monitor ≥ 2 weeks, daily ≥ 1 week; 2 weeks near "
-        "the centre and no driving (REFERENCE §4.1 [S9][S10])",
+        "the centre and no driving (docs/clinical-rules.md §6.6 [S9][S10])",
     },
 ]
 

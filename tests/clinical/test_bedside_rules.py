@@ -76,7 +76,7 @@ def test_capd_items_are_0_to_4():
         neuro_scores.capd_score(dict(zip(neuro_scores.CAPD_ITEM_NAMES, [5] + [0] * 7, strict=True)))
 
 
-# --- Hypotension by age (REFERENCE §11 item 3) ------------------------------------------------
+# --- Hypotension by age (docs/clinical-rules.md §5.2) -------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_episode_maximum_is_the_highest_grade_and_episodes_never_overlap(raw):
         assert earlier.resolved_at is not None and earlier.resolved_at <= later.onset_at
 
 
-# --- Fever masking (REFERENCE §2.2 rule 2, §11 item 1) ----------------------------------------
+# --- Fever masking (docs/clinical-rules.md §3.2, §5.3) ------------------------------------------
 
 CRS_FROM_2H = toxicity.derive_episodes([GradePoint(h(2), 1)])  # still open
 
@@ -225,7 +225,7 @@ def test_icans_threshold_events(grade, previous, expected):
     assert toxicity.icans_events(grade=grade, previous_grade=previous) == expected
 
 
-# --- Tocilizumab dose limits (REFERENCE §5.1) -------------------------------------------------
+# --- Tocilizumab dose limits (docs/clinical-rules.md §5.6) --------------------------------------
 
 
 def toci(dose, weight=70, age=50, earlier=()):

@@ -1,7 +1,7 @@
-"""Tests for tracker.grading: the ASTCT 2019 tables row by row, boundaries and §11 decisions.
+"""Tests for tracker.grading: the ASTCT 2019 tables row by row, boundaries and the decisions.
 
 Source of every expected grade: ASTCT 2019 (Lee et al., BBMT 25:625) as restated in
-REFERENCE.md §2.1-2.2 (CRS), §3.2-3.4 (ICANS) and the decisions listed in the grading module.
+docs/clinical-rules.md §3.1–§3.5 (CRS), §4.1–§4.5 (ICANS) and the decisions listed in the grading module.
 """
 
 import dataclasses
@@ -53,7 +53,7 @@ def child_icans(**overrides):
     return grade_icans(IcansFindings(**{"age_years": CHILD, "capd_score": 0, **overrides}))
 
 
-# --- CRS table (REFERENCE §2.1), one row per criterion ---------------------------------------
+# --- CRS table (docs/clinical-rules.md §3.1), one row per criterion ---------------------------
 
 CRS_TABLE = [
     # (row id, findings, expected grade)
@@ -261,7 +261,7 @@ def test_organ_toxicity_is_not_an_input_of_the_crs_grader():
     assert not any("renal" in name or "hepatic" in name or "cardiac" in name for name in fields)
 
 
-# --- §11 decisions (CRS) ---------------------------------------------------------------------
+# --- Decisions (CRS, docs/clinical-rules.md §3.5) -------------------------------------------
 
 
 def test_decision_11_1_masking_is_the_callers_flag_and_waives_the_fever_gate():
@@ -438,7 +438,7 @@ def test_decision_11_13_crs_never_returns_grade_5():
     assert worst.grade == 4
 
 
-# --- ICANS adult table (REFERENCE §3.2), one row per criterion -------------------------------
+# --- ICANS adult table (docs/clinical-rules.md §4.2), one row per criterion -------------------
 
 ICANS_ADULT_TABLE = [
     ("no findings: ICE 10, alert", {}, 0),
@@ -523,14 +523,14 @@ ICANS_ADULT_TABLE = [
     ("ICP row, grade 4: papilledema", {"raised_icp_findings": ["papilledema"]}, 4),
     ("ICP row, grade 4: Cushing's triad", {"raised_icp_findings": ["cushings_triad"]}, 4),
     (
-        "rule 3.3.1: ASTCT example, ICE 3 + generalized seizure = 3",
+        "ICANS rules §4.4: ASTCT example, ICE 3 + generalized seizure = 3",
         {"ice_score": 3, "seizure": "generalized_resolved_rapidly"},
         3,
     ),
-    ("rule 3.3.4: tremor never changes the grade", {"motor_finding": "tremor"}, 0),
-    ("rule 3.3.4: myoclonus never changes the grade", {"motor_finding": "myoclonus"}, 0),
+    ("ICANS rules §4.4: tremor never changes the grade", {"motor_finding": "tremor"}, 0),
+    ("ICANS rules §4.4: myoclonus never changes the grade", {"motor_finding": "myoclonus"}, 0),
     (
-        "rule 3.3.5: intracranial hemorrhage is excluded",
+        "ICANS rules §4.4: intracranial hemorrhage is excluded",
         {"raised_icp_findings": ["intracranial_hemorrhage"]},
         0,
     ),
@@ -546,7 +546,7 @@ def test_adult_icans_grade_matches_the_astct_table(findings, expected):
     assert icans(**findings).grade == expected
 
 
-# --- ICANS paediatric table (REFERENCE §3.4) -------------------------------------------------
+# --- ICANS paediatric table (docs/clinical-rules.md §4.3) -------------------------------------
 
 ICANS_CHILD_TABLE = [
     ("no findings: CAPD 0, alert", {}, 0),
@@ -687,7 +687,7 @@ def test_adult_with_both_scores_is_graded_with_ice():
     assert any("CAPD score ignored" in reason for reason in result.reasons)
 
 
-# --- §11 decisions (ICANS) -------------------------------------------------------------------
+# --- Decisions (ICANS, docs/clinical-rules.md §4.5) -----------------------------------------
 
 
 def test_decision_11_8_awakens_spontaneously_is_grade_1_even_with_ice_10():
@@ -770,7 +770,7 @@ def test_decision_11_13_icans_never_returns_grade_5():
 
 def test_decisions_block_lists_every_section_11_item():
     docstring = grading.__doc__
-    assert "Decisions on the reference's §11 ambiguities" in docstring
+    assert "Decisions on the points the consensus leaves open" in docstring
     for item in range(1, 14):
         assert f"\n{item}. " in docstring
     assert "14-16." in docstring

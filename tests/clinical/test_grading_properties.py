@@ -2,7 +2,7 @@
 
 A worse finding never lowers a grade, attribution never raises one, masking never lowers the CRS
 grade, grades stay in 0-4, the grade is the worst assessed domain, and list order never matters.
-Source: ASTCT 2019 (Lee et al., BBMT 25:625); REFERENCE.md §2.2 and §3.3.
+Source: ASTCT 2019 (Lee et al., BBMT 25:625); docs/clinical-rules.md §3.2–§3.4 and §4.4.
 """
 
 from dataclasses import replace
@@ -75,7 +75,7 @@ def icans_findings(draw, age=ages):
     capd = draw(st.none() | st.integers(min_value=0, max_value=32))
     ice = draw(st.none() | st.integers(min_value=0, max_value=10))
     if Decimal(str(age_years)) < 12 and capd is None:
-        ice = None  # under 12 an ICE score needs a CAPD score beside it (§11 decision 10)
+        ice = None  # under 12 an ICE score needs a CAPD score beside it (decision 10, docs/clinical-rules.md §4.5)
     return IcansFindings(
         age_years=age_years,
         ice_score=ice,

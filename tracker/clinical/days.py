@@ -3,7 +3,7 @@
 All arithmetic on elapsed time is done in UTC: Python adds a timedelta to an aware datetime
 by its wall clock when the time zone is a ZoneInfo, which is wrong across a clock change.
 
-Day numbering (REFERENCE §1.1): the infusion day is day 0, the day before is day −1 and the
+Day numbering (docs/clinical-rules.md §2.8): the infusion day is day 0, the day before is day −1 and the
 day after is day +1. Day numbers count *calendar days in the centre's time zone*, never
 24-hour periods: the night a clock goes back has 25 hours and is still one day, and an
 infusion at 00:30 local time belongs to that local date even though it is the previous

@@ -2,7 +2,7 @@
 
 Source: ASTCT 2019 (Lee et al., BBMT 25:625), "ASTCT Consensus Grading for Cytokine Release
 Syndrome and Neurologic Toxicity Associated with Immune Effector Cells", as restated in the
-project's clinical rules (docs/clinical-rules.md, sections 3 and 4).
+project's clinical rules (docs/clinical-rules.md §3 and §4).
 
 Pure rules: standard library only, no Django, no clock, no database. The caller builds a
 `CrsFindings` or `IcansFindings` (construction validates every value and raises `FindingError`
@@ -10,10 +10,11 @@ naming the field and what is allowed), then calls `grade_crs` or `grade_icans`. 
 the grade, the grade of every domain, plain-words reasons (the deciding criterion first) and the
 rule version, so the Django layer can store the grade together with the inputs it came from.
 
-Decisions on the reference's §11 ambiguities
-============================================
-The consensus leaves these points open. Each branch that applies a decision says
-"§11 decision N"; each decision has a test named `test_decision_11_N_...`.
+Decisions on the points the consensus leaves open
+==================================================
+Each branch that applies a decision says "decision N"; each decision has a test named
+`test_decision_11_N_...`. The decisions are restated in docs/clinical-rules.md §3.5 (CRS),
+§4.5 (ICANS) and §5.8 (the parts the bedside decides).
 
 1. Masked-fever trigger. The grader takes a flag, `fever_masked_by_treatment`. The Django
    layer derives it from tocilizumab, corticosteroid or antipyretic doses given *after* a CRS
@@ -95,7 +96,7 @@ FEVER_THRESHOLD_C = Decimal("38.0")
 # <= 6 L/min (grade 2), high flow is > 6 L/min (grade 3).
 LOW_FLOW_MAX_L_MIN = Decimal("6")
 # ASTCT 2019 (Lee et al., BBMT 25:625), ICANS: ICE is not suitable under 12 years, CAPD is used
-# instead ("< 12" as ASCO 2021 and MDedge restate it; §11 decision 10).
+# instead ("< 12" as ASCO 2021 and MDedge restate it; decision 10).
 ICE_MIN_AGE_YEARS = 12
 
 TEMPERATURE_RANGE_C = (Decimal("25.0"), Decimal("45.0"))  # plausibility range for a reading
@@ -109,7 +110,7 @@ SEIZURE_PROLONGED_AFTER_MINUTES = Decimal("5")  # ICANS seizure row, grade 4: ">
 
 
 class Vasopressor(StrEnum):
-    """Vasopressor agents; inotropes (dobutamine, milrinone) are not (§11 decision 4)."""
+    """Vasopressor agents; inotropes (dobutamine, milrinone) are not (decision 4)."""
 
     NOREPINEPHRINE = "norepinephrine"
     EPINEPHRINE = "epinephrine"
@@ -152,7 +153,7 @@ class Seizure(StrEnum):
 
 
 class MotorFinding(StrEnum):
-    """Motor findings; only deep focal weakness counts for ICANS (§11 decision 12)."""
+    """Motor findings; only deep focal weakness counts for ICANS (decision 12)."""
 
     NONE = "none"
     TREMOR = "tremor"
@@ -177,19 +178,19 @@ class RaisedIcpFinding(StrEnum):
 
 @dataclass(frozen=True)
 class CrsFindings:
-    """What was observed at one CRS assessment (REFERENCE §2.3).
+    """What was observed at one CRS assessment (docs/clinical-rules.md §3).
 
     `temperature_c` is the highest temperature in the assessment window. Numbers are kept as
     given and compared exactly; a reading taken in °F is passed as the exact `Fraction` that
-    `fahrenheit_to_celsius` returns (§11 decision 6). Lists become tuples in a fixed order,
+    `fahrenheit_to_celsius` returns (decision 6). Lists become tuples in a fixed order,
     without duplicates.
     """
 
     temperature_c: int | float | Decimal | Fraction | None
     fever_attributable_to_other_cause: bool = False
-    # Set by the Django layer from treatment given after a CRS episode began (§11 decision 1).
+    # Set by the Django layer from treatment given after a CRS episode began (decision 1).
     fever_masked_by_treatment: bool = False
-    # The caller's flag; the threshold is age-dependent and not defined by ASTCT (§11 decision 3).
+    # The caller's flag; the threshold is age-dependent and not defined by ASTCT (decision 3).
     hypotension: bool = False
     vasopressors: tuple[Vasopressor, ...] = ()
     hypotension_attributable_to_other_cause: bool = False
@@ -241,7 +242,7 @@ class CrsFindings:
                 field="oxygen_flow_l_min",
             )
         if device is OxygenDevice.NASAL_CANNULA and flow is None:
-            # The nasal cannula is the one device graded by flow (§11 decision 5).
+            # The nasal cannula is the one device graded by flow (decision 5).
             low, high = OXYGEN_FLOW_RANGE_L_MIN
             raise FindingError(
                 f"oxygen_flow_l_min is required with nasal_cannula ({low}–{high} L/min)",
@@ -251,10 +252,10 @@ class CrsFindings:
 
 @dataclass(frozen=True)
 class IcansFindings:
-    """What was observed at one ICANS assessment (REFERENCE §3, §10).
+    """What was observed at one ICANS assessment (docs/clinical-rules.md §4, §1.2).
 
-    `age_years` chooses the encephalopathy tool: ICE from age 12, CAPD below (§11 decision 10).
-    A missing score means the test was not performed, never a score of 0 (§11 decision 9).
+    `age_years` chooses the encephalopathy tool: ICE from age 12, CAPD below (decision 10).
+    A missing score means the test was not performed, never a score of 0 (decision 9).
     """
 
     age_years: int | float | Decimal
@@ -285,7 +286,7 @@ class IcansFindings:
         icp = choices("raised_icp_findings", RaisedIcpFinding, self.raised_icp_findings)
         object.__setattr__(self, "raised_icp_findings", icp)
         if not self.uses_ice and self.ice_score is not None and self.capd_score is None:
-            # ICE is not valid under 12 (§11 decision 10); grading it anyway would mislead.
+            # ICE is not valid under 12 (decision 10); grading it anyway would mislead.
             low, high = CAPD_SCORE_RANGE
             raise FindingError(
                 f"ice_score applies from age {ICE_MIN_AGE_YEARS}; "
@@ -295,7 +296,7 @@ class IcansFindings:
 
     @property
     def uses_ice(self) -> bool:
-        """True from age 12 exactly: ICE is the encephalopathy tool (§11 decision 10)."""
+        """True from age 12 exactly: ICE is the encephalopathy tool (decision 10)."""
         return exact(self.age_years) >= ICE_MIN_AGE_YEARS
 
 
@@ -306,7 +307,7 @@ class IcansFindings:
 class GradeResult:
     """A computed grade with its explanation.
 
-    `grade` is 0-4 (0 = criteria not met; grade 5 is never computed, §11 decision 13).
+    `grade` is 0-4 (0 = criteria not met; grade 5 is never computed, decision 13).
     `reasons[0]` is the criterion that set the grade. `domains` holds the grade of every
     assessed domain; a domain that could not be assessed is left out of `domains` and listed in
     `not_assessed`, and then `needs_review` is True.
@@ -343,7 +344,7 @@ def _worst(domains: Iterable[_Domain]) -> _Domain:
 # --- CRS -----------------------------------------------------------------------------------
 
 # ASTCT 2019 (Lee et al., BBMT 25:625), CRS table, hypoxia row, for every device but the nasal
-# cannula, which is graded by flow in _hypoxia_domain (§11 decision 5: the device beats the flow).
+# cannula, which is graded by flow in _hypoxia_domain (decision 5: the device beats the flow).
 HYPOXIA_GRADE_BY_DEVICE = {
     OxygenDevice.NONE: 0,
     OxygenDevice.BLOW_BY: 2,  # grade 2: "blow-by"
@@ -382,7 +383,7 @@ def _shown_celsius(temperature: int | float | Decimal | Fraction) -> str:
 
 def _has_fever(findings: CrsFindings) -> bool:
     """Fever counts when >= 38.0 °C exactly and not attributable (CRS table, fever row;
-    docs/clinical-rules.md §3.2). A converted °F reading is compared unrounded (§11 decision 6)."""
+    docs/clinical-rules.md §3.2). A converted °F reading is compared unrounded (decision 6)."""
     if findings.temperature_c is None:
         return False
     above = _exact_celsius(findings.temperature_c) >= FEVER_THRESHOLD_C
@@ -402,7 +403,7 @@ def _fever_domain(findings: CrsFindings) -> _Domain:
 
 
 def _hypotension_domain(findings: CrsFindings) -> _Domain:
-    """Hypotension by number of vasopressor agents (CRS table, hypotension row; §11 decision 4)."""
+    """Hypotension by number of vasopressor agents (CRS table, hypotension row; decision 4)."""
     agents = findings.vasopressors
     counted = [agent for agent in agents if agent is not Vasopressor.VASOPRESSIN]
     names = ", ".join(agents)
@@ -414,7 +415,7 @@ def _hypotension_domain(findings: CrsFindings) -> _Domain:
         return _Domain("hypotension", 0, "hypotension from another cause", "hypotension", (note,))
     notes = ()
     if agents and not findings.hypotension:
-        # §11 decision 4: the pressure may be normal only because the drug is running.
+        # decision 4: the pressure may be normal only because the drug is running.
         notes = (
             f"Vasopressor running ({names}) although hypotension was not ticked: counted as hypotension needing it",
         )
@@ -424,7 +425,7 @@ def _hypotension_domain(findings: CrsFindings) -> _Domain:
         return _Domain("hypotension", 4, finding, "hypotension", notes)
     if agents:
         # Grade 3: "one vasopressor with or without vasopressin"; vasopressin alone is one
-        # vasopressor (§11 decision 4).
+        # vasopressor (decision 4).
         if counted and Vasopressor.VASOPRESSIN in agents:
             names = f"{counted[0]} with vasopressin"
         finding = f"hypotension needing one vasopressor ({names})"
@@ -444,7 +445,7 @@ def _hypoxia_domain(findings: CrsFindings) -> _Domain:
     if findings.oxygen_flow_l_min is not None:
         words += f" at {exact(findings.oxygen_flow_l_min)} L/min"
     if findings.hypoxia_attributable_to_other_cause:
-        # §11 decisions 5 and 7: comfort oxygen, home-oxygen baseline, intubation for ICANS.
+        # decisions 5 and 7: comfort oxygen, home-oxygen baseline, intubation for ICANS.
         note = f"Hypoxia attributed to another cause: not counted ({words})"
         return _Domain("hypoxia", 0, "oxygen for another cause", "hypoxia", (note,))
     if device is OxygenDevice.NASAL_CANNULA:
@@ -460,11 +461,11 @@ def _crs_reason(domain: _Domain, lead: str) -> str:
 
 
 def grade_crs(findings: CrsFindings) -> GradeResult:
-    """CRS grade 0-4 by ASTCT 2019 (Lee et al., BBMT 25:625), CRS table (REFERENCE §2).
+    """CRS grade 0-4 by ASTCT 2019 (Lee et al., BBMT 25:625), CRS table (docs/clinical-rules.md §3.1).
 
     Fever >= 38.0 °C is required unless it may be masked by treatment; then the worst of
     fever (1), hypotension and hypoxia sets the grade. Organ toxicities are graded with CTCAE and
-    are not inputs. Grade 5 (death due to CRS) is never returned (§11 decision 13).
+    are not inputs. Grade 5 (death due to CRS) is never returned (decision 13).
     """
     fever = _fever_domain(findings)
     hypotension = _hypotension_domain(findings)
@@ -486,7 +487,7 @@ def grade_crs(findings: CrsFindings) -> GradeResult:
 
     grade = max(domains.values())
     if grade == 0:
-        # §11 decision 2: masked fever with neither hypotension nor hypoxia is grade 0.
+        # decision 2: masked fever with neither hypotension nor hypoxia is grade 0.
         first = (
             "fever may be masked by treatment; no hypotension or hypoxia, so CRS criteria are "
             "not met (after treatment ASTCT grades by hypotension/hypoxia only)"
@@ -499,7 +500,7 @@ def grade_crs(findings: CrsFindings) -> GradeResult:
     elif fever.grade == 1:
         first = _crs_reason(deciding, f"{fever.finding} with")
     else:
-        # Masking waives the fever gate only (§11 decision 2).
+        # Masking waives the fever gate only (decision 2).
         first = _crs_reason(deciding, "Fever may be masked by treatment, so it is not required:")
     others = tuple(
         f"Also {d.finding} → grade {d.grade} on its own (ASTCT CRS table, {d.row} row)"
@@ -514,10 +515,10 @@ def grade_crs(findings: CrsFindings) -> GradeResult:
 # --- ICANS ---------------------------------------------------------------------------------
 
 # ASTCT 2019 (Lee et al., BBMT 25:625), ICANS table, depressed level of consciousness row; the
-# paediatric table uses the same row (REFERENCE §3.4).
+# paediatric table uses the same row (docs/clinical-rules.md §4.3).
 CONSCIOUSNESS_GRADE = {
     LevelOfConsciousness.ALERT: 0,
-    LevelOfConsciousness.AWAKENS_SPONTANEOUSLY: 1,  # grade 1 (§11 decision 8)
+    LevelOfConsciousness.AWAKENS_SPONTANEOUSLY: 1,  # grade 1 (decision 8)
     LevelOfConsciousness.AWAKENS_TO_VOICE: 2,  # grade 2
     LevelOfConsciousness.AWAKENS_ONLY_TO_TACTILE_STIMULUS: 3,  # grade 3
     LevelOfConsciousness.REQUIRES_VIGOROUS_OR_REPETITIVE_TACTILE_STIMULI: 4,  # grade 4
@@ -557,18 +558,18 @@ SEIZURE_WORDS = {
     Seizure.REPETITIVE_WITHOUT_RETURN_TO_BASELINE: ("repeated seizures without return to baseline between them"),
 }
 
-# ASTCT 2019 (Lee et al., BBMT 25:625), ICANS table, motor findings row, and ICANS rule 3.3.4:
-# tremor and myoclonus are graded with CTCAE v5.0 and never change the ICANS grade.
+# ASTCT 2019 (Lee et al., BBMT 25:625), ICANS table, motor findings row, and the ICANS rules
+# (docs/clinical-rules.md §4.4): tremor and myoclonus are graded with CTCAE v5.0 and never change the ICANS grade.
 MOTOR_GRADE = {
     MotorFinding.NONE: 0,
     MotorFinding.TREMOR: 0,  # CTCAE, not ICANS
     MotorFinding.MYOCLONUS: 0,  # CTCAE, not ICANS
-    MotorFinding.HEMIPARESIS: 4,  # grade 4: deep focal motor weakness (§11 decision 12)
-    MotorFinding.PARAPARESIS: 4,  # grade 4: deep focal motor weakness (§11 decision 12)
+    MotorFinding.HEMIPARESIS: 4,  # grade 4: deep focal motor weakness (decision 12)
+    MotorFinding.PARAPARESIS: 4,  # grade 4: deep focal motor weakness (decision 12)
 }
 
 # ASTCT 2019 (Lee et al., BBMT 25:625), ICANS table, raised ICP / cerebral edema row, and ICANS
-# rule 3.3.5: intracranial hemorrhage is not an ICANS feature (graded with CTCAE).
+# rules (§4.4): intracranial hemorrhage is not an ICANS feature (graded with CTCAE).
 RAISED_ICP_GRADE = {
     RaisedIcpFinding.FOCAL_EDEMA_ON_NEUROIMAGING: 3,  # grade 3: focal/local edema
     RaisedIcpFinding.DIFFUSE_CEREBRAL_EDEMA_ON_NEUROIMAGING: 4,  # grade 4: diffuse edema
@@ -596,7 +597,7 @@ def _ice_grade(score: int) -> int:
     """ICANS table, ICE score row: 10 → 0, 7-9 → 1, 3-6 → 2, 0-2 → 3.
 
     ICE 0 in an awake patient with global aphasia is grade 3; the grade-4 "ICE 0 and
-    unarousable" comes from the consciousness domain (ICANS rule 3.3.2).
+    unarousable" comes from the consciousness domain (docs/clinical-rules.md §4.2).
     """
     if score == 10:
         return 0
@@ -608,7 +609,7 @@ def _ice_grade(score: int) -> int:
 
 
 def _capd_grade(score: int) -> int:
-    """Paediatric ICANS table, CAPD row: 0 → 0, 1-8 → 1, >= 9 → 3 (§11 decision 10).
+    """Paediatric ICANS table, CAPD row: 0 → 0, 1-8 → 1, >= 9 → 3 (decision 10).
 
     Grade 2 in children comes from "awakens to voice" and grade 4 from being unarousable, both
     in the consciousness domain.
@@ -621,7 +622,7 @@ def _capd_grade(score: int) -> int:
 
 
 def _encephalopathy_domain(findings: IcansFindings) -> tuple[_Domain | None, tuple[str, ...]]:
-    """The ICE or CAPD domain, or None when no score was recorded (§11 decisions 9 and 10)."""
+    """The ICE or CAPD domain, or None when no score was recorded (decisions 9 and 10)."""
     ice, capd, age = findings.ice_score, findings.capd_score, findings.age_years
     if findings.uses_ice and ice is not None:
         ignored = f"CAPD score ignored: ICE is used from age {ICE_MIN_AGE_YEARS}"
@@ -647,7 +648,7 @@ def _consciousness_domain(findings: IcansFindings) -> _Domain:
     words = f"level of consciousness: {CONSCIOUSNESS_WORDS[level]}"
     row = "depressed level of consciousness"
     if findings.consciousness_attributable_to_other_cause and level is not LevelOfConsciousness.ALERT:
-        # ICANS rule 3.3.3: depressed consciousness must have no other cause (e.g. sedation).
+        # ICANS rules (§4.4): depressed consciousness must have no other cause (e.g. sedation).
         note = (
             f"Depressed consciousness ({CONSCIOUSNESS_WORDS[level]}) attributed to another "
             "cause such as sedating drugs: not counted"
@@ -689,11 +690,11 @@ def _raised_icp_domain(findings: IcansFindings) -> _Domain:
 
 
 def grade_icans(findings: IcansFindings) -> GradeResult:
-    """ICANS grade 0-4 by ASTCT 2019 (Lee et al., BBMT 25:625), ICANS tables (REFERENCE §3).
+    """ICANS grade 0-4 by ASTCT 2019 (Lee et al., BBMT 25:625), ICANS tables (docs/clinical-rules.md §4.2, §4.3).
 
     The most severe assessed domain wins (ASTCT's example: ICE 3 + generalized seizure = 3).
-    Children under 12 are graded with CAPD instead of ICE. Independent of CRS (rule 3.3.7).
-    Grade 5 (death due to ICANS) is never returned (§11 decision 13).
+    Children under 12 are graded with CAPD instead of ICE. Independent of CRS (§4.4).
+    Grade 5 (death due to ICANS) is never returned (decision 13).
     """
     encephalopathy, tool_notes = _encephalopathy_domain(findings)
     others = (
@@ -707,7 +708,7 @@ def grade_icans(findings: IcansFindings) -> GradeResult:
     notes = tool_notes + tuple(note for domain in assessed for note in domain.notes)
     not_assessed: tuple[str, ...] = ()
     if encephalopathy is None:
-        # §11 decision 9: no score means "not assessed", never a score of 0.
+        # decision 9: no score means "not assessed", never a score of 0.
         not_assessed = ("encephalopathy",)
         notes = (
             "ICE/CAPD not performed: encephalopathy not assessed, so the grade comes from the "
@@ -741,7 +742,7 @@ def classify_seizure(
     on_eeg_only: bool,
     focal: bool,
 ) -> Seizure:
-    """The ICANS seizure value for a recorded seizure (ICANS table, seizure row; §11 decision 11).
+    """The ICANS seizure value for a recorded seizure (ICANS table, seizure row; decision 11).
 
     `duration_minutes` is the longest seizure. `returned_to_baseline_between` is None for a single
     seizure, True or False for repeated seizures. Exactly 5 minutes is not "> 5 min"; anything not
@@ -778,7 +779,7 @@ def classify_seizure(
 def fahrenheit_to_celsius(value: int | float | Decimal) -> Fraction:
     """°C = (°F − 32) × 5/9 (docs/clinical-rules.md §3.2), exactly: a Fraction, never rounded.
 
-    The fever threshold is compared with this exact value (§11 decision 6; docs/clinical-rules.md
+    The fever threshold is compared with this exact value (decision 6; docs/clinical-rules.md
     §3.2): 100.4 °F is exactly 38 °C (fever), 100.391 °F is exactly 37.995 °C (not fever, though
     it rounds to 38.00). The °F number is read as written (`Decimal(str(value))`), so 100.4 is
     100.4 and not the binary float nearest to it. Round with `celsius_for_display` to store or
@@ -797,7 +798,7 @@ CELSIUS_DISPLAY_PLACES = Decimal("0.01")
 
 def celsius_for_display(value: int | float | Decimal | Fraction) -> Decimal:
     """A temperature in °C rounded to hundredths, half-even, for storage and display only
-    (never for grading: §11 decision 6). 37.995 → 38.00, 37.125 → 37.12, 37.135 → 37.14.
+    (never for grading: decision 6). 37.995 → 38.00, 37.125 → 37.12, 37.135 → 37.14.
 
     A Fraction is rounded exactly, with integer arithmetic, so the only rounding is this one."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | Fraction):

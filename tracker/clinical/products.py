@@ -1,4 +1,4 @@
-"""The CAR-T products the tracker knows, as data (REFERENCE §1.2, §1.4, §4.1).
+"""The CAR-T products the tracker knows, as data (docs/clinical-rules.md §2.5, §2.7, §6.6).
 
 Pure module: no Django. Label-driven durations (monitoring, staying near the centre, no
 driving) live in the database as versioned protocol data, not here, because labels change.
@@ -13,10 +13,10 @@ class ProductInfo:
     label: str
     manufacturer: str
     antigens: tuple[str, ...]
-    # What the manufacturer prints on the bag as its identifier, as CIBMTR asks for it (§1.4).
+    # What the manufacturer prints on the bag as its identifier, as CIBMTR asks for it (§2.5).
     bag_identifier_kind: str
     # Lymphodepletion: days before infusion on which LD must end, (earliest, latest) as
-    # "infuse N days after LD ends" (§1.2). None where the product gives no window.
+    # "infuse N days after LD ends" (docs/clinical-rules.md §2.7). None where the product gives no window.
     infuse_days_after_ld_end: tuple[int, int] | None
     usual_ld_regimen: str
 

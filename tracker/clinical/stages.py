@@ -5,10 +5,9 @@ Nothing here touches Django or the database. ``services.transition_course`` gath
 ``JourneyFacts`` snapshot from the database and asks ``transition_problems`` whether a move is
 allowed; an empty list means yes. Every refusal is a sentence a coordinator can act on.
 
-Sources: ../shared/clinical/REFERENCE.md §1 (stages in order §1.1; confirm the product is
-available before lymphodepletion, Yescarta label [S14] §1.2; chain-of-identity check at the
-bedside by two people [S13] §1.4; re-collection after failed or out-of-specification
-manufacturing §1.5).
+Sources: docs/clinical-rules.md §2 (stages in order §2.1; confirm the product is available
+before lymphodepletion, Yescarta label [S14] §2.7; chain-of-identity check at the bedside by two
+people [S13] §2.4; re-collection after failed or out-of-specification manufacturing §2.6).
 
 Why not django-fsm: the original package is archived, and its transition conditions answer
 only yes or no; the journey needs every refusal to say what is missing. A transition table and
@@ -66,13 +65,13 @@ STAGE_LABELS = {
 
 CLOSING_STAGES = frozenset({Stage.COMPLETED, Stage.DIED, Stage.WITHDREW, Stage.INELIGIBLE, Stage.MANUFACTURING_FAILURE})
 ACTIVE_STAGES = tuple(stage for stage in Stage if stage not in CLOSING_STAGES)
-# Stages in which the patient has received the product (intention-to-treat vs infused set, §8.1).
+# Stages in which the patient has received the product (intention-to-treat vs infused set, §10.1).
 POST_INFUSION_STAGES = frozenset({Stage.INFUSION, Stage.ACUTE_MONITORING, Stage.FOLLOW_UP, Stage.LONG_TERM_FOLLOW_UP})
 
 _ANY_TIME_EXITS = {Stage.WITHDREW, Stage.DIED}
 
-# Which stage may follow which (REFERENCE §1.1). Bridging is optional; after a failed or
-# out-of-specification run the course may go back to collection (§1.5), including from
+# Which stage may follow which (docs/clinical-rules.md §2.1). Bridging is optional; after a failed
+# or out-of-specification run the course may go back to collection (§2.6), including from
 # lymphodepletion when it was started under a physician's override before release.
 ALLOWED_TRANSITIONS: dict[Stage, frozenset[Stage]] = {
     Stage.REFERRAL: frozenset({Stage.ELIGIBILITY, *_ANY_TIME_EXITS}),
@@ -97,14 +96,14 @@ ALLOWED_TRANSITIONS: dict[Stage, frozenset[Stage]] = {
     **{stage: frozenset() for stage in CLOSING_STAGES},
 }
 
-# Acute monitoring runs from infusion (day 0) to day +28 (REFERENCE §1.1 rows 7–8).
+# Acute monitoring runs from infusion (day 0) to day +28 (docs/clinical-rules.md §2.1).
 FOLLOW_UP_FROM_DAY = 28
-# Long-term follow-up starts after the first year; yearly contacts up to 15 years (§6.4, [S23]).
+# Long-term follow-up starts after the first year; yearly contacts up to 15 years (§6.2, [S23]).
 LONG_TERM_FOLLOW_UP_FROM_DAY = 365
 
 
 class RunStatus(StrEnum):
-    """Manufacturing run status (REFERENCE §1.5)."""
+    """Manufacturing run status (docs/clinical-rules.md §2.6)."""
 
     IN_PRODUCTION = "in_production"
     RELEASED = "released"
@@ -133,7 +132,7 @@ class JourneyFacts:
 
     @property
     def product_available(self) -> bool:
-        """Released, or out of specification but released under a documented exception (§1.5)."""
+        """Released, or out of specification but released under a documented exception (§2.6)."""
         return self.run_status == RunStatus.RELEASED or (
             self.run_status == RunStatus.OUT_OF_SPECIFICATION and self.run_released_under_exception
         )
@@ -187,7 +186,7 @@ def _to_collection(facts: JourneyFacts, request: TransitionRequest) -> list[str]
                 "with the date consent was signed."
             ]
         return []
-    # Going back to collection from manufacturing, bridging or lymphodepletion (§1.5).
+    # Going back to collection from manufacturing, bridging or lymphodepletion (§2.6).
     if not facts.run_unusable:
         return [
             "A new collection is allowed only after the manufacturing run failed or came out of "
@@ -223,7 +222,7 @@ def _to_lymphodepletion(facts: JourneyFacts, request: TransitionRequest) -> list
             "to infuse after lymphodepletion."
         )
     elif not facts.product_available:
-        # Yescarta label: confirm the product is available before starting LD (§1.2, [S14]).
+        # Yescarta label: confirm the product is available before starting LD (§2.7, [S14]).
         if not request.override_reason.strip():
             problems.append(
                 "The product has not been released. Lymphodepletion before release needs a "
@@ -293,7 +292,7 @@ _GUARDS = {
 def chain_of_identity_problems(
     *, expected_coi_id: str, scanned_coi_ids: list[str], verifier_ids: list[int | None]
 ) -> list[str]:
-    """The bedside identity check before infusion (REFERENCE §1.4, [S13]): every bag's
+    """The bedside identity check before infusion (docs/clinical-rules.md §2.4, [S13]): every bag's
     chain-of-identity id must match the manufacturing run, and two different staff members
     must confirm it."""
     problems = []
@@ -317,7 +316,7 @@ def chain_of_identity_problems(
 
 @dataclass(frozen=True)
 class VeinToVein:
-    """Vein-to-vein time and its sub-intervals, in whole calendar days (REFERENCE §1.3, [S31]).
+    """Vein-to-vein time and its sub-intervals, in whole calendar days (docs/clinical-rules.md §2.9, [S31]).
 
     Vein-to-vein runs from leukapheresis to infusion. Sub-intervals are None where a date
     is not yet on record; they are computed, never typed.

@@ -13,13 +13,13 @@ from enum import StrEnum
 
 from tracker.clinical.grading import FEVER_THRESHOLD_C
 
-# --- Masked fever (REFERENCE §2.2 rule 2; §11 item 1) -----------------------------------------
-# Decision on §11 item 1: a dose masks fever only when given *after a CRS episode began* and
+# --- Masked fever (docs/clinical-rules.md §3.2, §5.3) ------------------------------------------
+# Decision (grading decision 1, §5.3): a dose masks fever only when given *after a CRS episode began* and
 # while it was still open (prophylactic or premedication doses before any CRS do not count,
 # the safest literal reading). ASTCT: once a patient with CRS receives anti-cytokine therapy or
 # steroids, fever is no longer required to grade *subsequent* CRS, so tocilizumab, siltuximab,
 # anakinra and corticosteroids mask fever for the rest of that episode (it ends when neither
-# hypotension nor hypoxia remains, §11 decision 2 in grading.py). Antipyretics (acetaminophen,
+# hypotension nor hypoxia remains, decision 2 in grading.py, §3.5). Antipyretics (acetaminophen,
 # NSAIDs), which several reproductions of the table include, act for hours, so they mask fever
 # for 8 hours after the dose.
 
@@ -56,7 +56,7 @@ class GradePoint:
 
 @dataclass
 class Episode:
-    """A run of assessments with grade ≥ 1 (REFERENCE §10: keep current and maximum grade)."""
+    """A run of assessments with grade ≥ 1 (docs/clinical-rules.md §5.4: keep current and maximum grade)."""
 
     onset_at: datetime
     max_grade: int
@@ -75,7 +75,7 @@ class Episode:
 
 # Decision: an episode resolves at the first assessment graded 0 after it. A new grade ≥ 1
 # within 24 hours of that resolution reopens the same episode rather than starting a new one,
-# so one fluctuating CRS is not counted as two (registries report episodes, §9.1).
+# so one fluctuating CRS is not counted as two (registries report episodes, §5.4, §11.1).
 EPISODE_MERGE_WINDOW = timedelta(hours=24)
 
 
@@ -144,8 +144,9 @@ def crs_events(
     *, temperature_c: Decimal | None, had_fever_before: bool, grade: int, previous_grade: int
 ) -> list[EventKind]:
     """Events from one vital-signs recording: the first fever ≥ 38.0 °C of the course (any
-    cause: a first fever after CAR-T needs a physician whatever its source, §5.1 grade 1 and
-    the neutropenic-fever pathway §4.2), CRS crossing to grade ≥ 2, or any other rise."""
+    cause: a first fever after CAR-T needs a physician whatever its source, as grade 1 and the
+    neutropenic-fever pathway do, docs/clinical-rules.md §5.5), CRS crossing to grade ≥ 2, or
+    any other rise."""
     events = []
     is_first_fever = temperature_c is not None and temperature_c >= FEVER_THRESHOLD_C and not had_fever_before
     if is_first_fever:
@@ -166,10 +167,10 @@ def icans_events(*, grade: int, previous_grade: int) -> list[EventKind]:
     return []
 
 
-# --- Tocilizumab dose limits (REFERENCE §5.1, ASCO 2021 [S7]) ---------------------------------
+# --- Tocilizumab dose limits (docs/clinical-rules.md §5.6, ASCO 2021 [S7]) ----------------------
 # Warnings only: the dose is recorded as given, and the warnings are kept with it.
 TOCILIZUMAB_MG_PER_KG = Decimal("8")
-TOCILIZUMAB_MG_PER_KG_UNDER_30_KG = Decimal("12")  # ⚠ secondary source only (REFERENCE §5.1)
+TOCILIZUMAB_MG_PER_KG_UNDER_30_KG = Decimal("12")  # ⚠ secondary source only (§5.6)
 TOCILIZUMAB_MAX_SINGLE_DOSE_MG = Decimal("800")
 TOCILIZUMAB_MAX_DOSES_PER_24_H = 3
 TOCILIZUMAB_MAX_DOSES_TOTAL = 4

@@ -82,7 +82,7 @@ def open_course(
     **fields,
 ) -> TreatmentCourse:
     """Open a CAR-T course at referral. A patient's second course gets sequence 2 (CIBMTR: a
-    subsequent cellular therapy restarts the form sequence, REFERENCE §9.1)."""
+    subsequent cellular therapy restarts the form sequence, docs/clinical-rules.md §11.1)."""
     require_perm(by, "tracker.add_treatmentcourse", "open treatment courses")
     now = timezone.now()
     check_not_future(referred_on, "referred_on", now)
@@ -234,7 +234,7 @@ def record_eligibility(*, course: TreatmentCourse, by, **fields) -> EligibilityA
 def record_collection(
     *, course: TreatmentCourse, by, collected_on: date, site: str, bag_identifiers: list[str], **fields
 ) -> Leukapheresis:
-    """A leukapheresis session and its bags (REFERENCE §1.1 row 2)."""
+    """A leukapheresis session and its bags (docs/clinical-rules.md §2.3)."""
     require_perm(by, "tracker.add_leukapheresis", "record collections")
     course = lock(course)
     require_stage(course, {Stage.COLLECTION}, "A collection")
@@ -259,7 +259,7 @@ def record_collection(
 def register_manufacturing_run(
     *, course: TreatmentCourse, by, collection: Leukapheresis, manufacturer: str, coi_id: str, **fields
 ) -> ManufacturingRun:
-    """Send a collection to the manufacturer; the run starts in production (REFERENCE §1.5)."""
+    """Send a collection to the manufacturer; the run starts in production (docs/clinical-rules.md §2.6)."""
     require_perm(by, "tracker.add_manufacturingrun", "register manufacturing runs")
     course = lock(course)
     require_stage(course, {Stage.COLLECTION}, "A manufacturing run")
@@ -295,7 +295,7 @@ def release_run(*, run: ManufacturingRun, by, released_on: date) -> Manufacturin
 
 @transaction.atomic
 def mark_run_out_of_specification(*, run: ManufacturingRun, by, finding: str, on: date) -> ManufacturingRun:
-    """The product missed a release specification (e.g. viability < 80 %, REFERENCE §1.5)."""
+    """The product missed a release specification (e.g. viability < 80 %, docs/clinical-rules.md §2.6)."""
     require_perm(by, "tracker.change_manufacturingrun", "update manufacturing runs")
     run = lock(run)
     if run.status != RunStatus.IN_PRODUCTION:
@@ -311,7 +311,7 @@ def mark_run_out_of_specification(*, run: ManufacturingRun, by, finding: str, on
 
 @transaction.atomic
 def release_under_exception(*, run: ManufacturingRun, by, reason: str) -> ManufacturingRun:
-    """A physician accepts an out-of-spec product for infusion (REFERENCE §1.5: OOS product may
+    """A physician accepts an out-of-spec product for infusion (docs/clinical-rules.md §2.6: OOS product may
     still be released under exception; CIBMTR outcomes were similar for viability 61–79 %)."""
     require_perm(by, "tracker.override_release", "release an out-of-specification product")
     run = lock(run)
@@ -380,7 +380,7 @@ def start_lymphodepletion(
     *, course: TreatmentCourse, by, started_on: date, ended_on: date, override_reason: str = "", **fields
 ) -> Lymphodepletion:
     """Record lymphodepleting chemotherapy and move the course into it. Refused before the
-    product is released unless a physician overrides with a reason (Yescarta label, §1.2)."""
+    product is released unless a physician overrides with a reason (Yescarta label, docs/clinical-rules.md §2.7)."""
     require_perm(by, "tracker.add_lymphodepletion", "record lymphodepletion")
     course = lock(course)
     require_stage(course, {Stage.MANUFACTURING, Stage.BRIDGING}, "Lymphodepletion")
@@ -417,7 +417,7 @@ def start_lymphodepletion(
 
 
 def _lymphodepletion_window_warning(course: TreatmentCourse, infused_at: datetime) -> str:
-    """The product's window from the end of lymphodepletion to infusion (REFERENCE §1.2), as a
+    """The product's window from the end of lymphodepletion to infusion (docs/clinical-rules.md §2.7), as a
     warning kept with the infusion: outside it, lymphodepletion may need repeating, which is
     the physician's call."""
     window = PRODUCTS[course.product].infuse_days_after_ld_end
@@ -450,7 +450,7 @@ def record_infusion(
 ) -> Infusion:
     """Day 0. Refused unless the product is released and every bag's chain-of-identity id, read
     at the bedside, matches the manufacturing run, confirmed by two different staff members
-    (REFERENCE §1.4). The course moves to infusion and straight on to acute monitoring."""
+    (docs/clinical-rules.md §2.4). The course moves to infusion and straight on to acute monitoring."""
     require_perm(by, "tracker.add_infusion", "record infusions")
     for checker in (identity_checked_by, identity_second_check_by):
         if checker is not None and not checker.has_perm("tracker.verify_identity"):

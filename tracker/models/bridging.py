@@ -7,7 +7,7 @@ from tracker.models.course import TreatmentCourse
 
 
 class BridgingTherapy(KeptRecord):
-    """Disease control while the product is made (REFERENCE §1.6; CIBMTR F4000 bridging section)."""
+    """Disease control while the product is made (docs/clinical-rules.md §2.7; CIBMTR F4000 bridging section)."""
 
     class Modality(models.TextChoices):
         CHEMOTHERAPY = "chemotherapy", "Chemotherapy"

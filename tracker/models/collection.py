@@ -10,8 +10,8 @@ from tracker.models.course import TreatmentCourse
 
 
 class Leukapheresis(KeptRecord):
-    """A T-cell collection (REFERENCE §1.1 row 2). A course may need more than one, for example
-    after a failed manufacturing run (§1.5)."""
+    """A T-cell collection (docs/clinical-rules.md §2.3). A course may need more than one, for example
+    after a failed manufacturing run (§2.6)."""
 
     course = models.ForeignKey(TreatmentCourse, on_delete=models.PROTECT, related_name="collections")
     collected_on = models.DateField()
@@ -49,7 +49,7 @@ class Leukapheresis(KeptRecord):
 
 class CollectionBag(KeptRecord):
     """One bag of collected cells, identified by its ISBT 128 donation identification number
-    or the manufacturer's apheresis id (REFERENCE §1.4)."""
+    or the manufacturer's apheresis id (docs/clinical-rules.md §2.3, §2.4)."""
 
     collection = models.ForeignKey(Leukapheresis, on_delete=models.PROTECT, related_name="bags")
     bag_identifier = models.CharField(max_length=64, unique=True)

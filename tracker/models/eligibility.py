@@ -8,7 +8,7 @@ from tracker.models.course import TreatmentCourse
 
 
 class EligibilityAssessment(KeptRecord):
-    """Indication confirmed, organ function, infection screen and consent (REFERENCE §1.1 row 1).
+    """Indication confirmed, organ function, infection screen and consent (docs/clinical-rules.md §2.2).
     Registry research consent decides the CIBMTR form track [S22]."""
 
     course = models.ForeignKey(TreatmentCourse, on_delete=models.PROTECT, related_name="eligibility_assessments")

@@ -10,9 +10,9 @@ from tracker.models.course import TreatmentCourse
 
 
 class Infusion(KeptRecord):
-    """The CAR-T infusion: day 0 (REFERENCE §1.1 row 6). The bedside identity check compares
+    """The CAR-T infusion: day 0 (docs/clinical-rules.md §2.8). The bedside identity check compares
     each bag's chain-of-identity id with the manufacturing run and is confirmed by two
-    different staff members (§1.4, [S13])."""
+    different staff members (§2.4, [S13])."""
 
     class DoseUnit(models.TextChoices):
         CELLS_E6 = "cells_e6", "×10⁶ CAR+ T cells"

@@ -10,7 +10,7 @@ from tracker.models.observation import Amendable
 
 
 class Intervention(Amendable):
-    """A treatment or action for CRS or ICANS (REFERENCE §5): drug, dose, time, indication and
+    """A treatment or action for CRS or ICANS (docs/clinical-rules.md §5.6): drug, dose, time, indication and
     who gave it. Tocilizumab doses are checked against the dose limits; the warnings are kept
     with the dose, which is recorded as given."""
 

@@ -10,7 +10,7 @@ from tracker.models.course import TreatmentCourse
 
 
 class Lymphodepletion(KeptRecord):
-    """Lymphodepleting chemotherapy. Windows differ by product (REFERENCE §1.2), so the day
+    """Lymphodepleting chemotherapy. Windows differ by product (docs/clinical-rules.md §2.7), so the day
     numbers are computed from the dates against infusion, not assumed to be −5 to −3."""
 
     class Regimen(models.TextChoices):

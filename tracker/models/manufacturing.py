@@ -16,10 +16,10 @@ RUN_STATUS_CHOICES = [
 
 
 class ManufacturingRun(KeptRecord):
-    """The manufacture of one product from one collection (REFERENCE §1.1 row 3, §1.5).
+    """The manufacture of one product from one collection (docs/clinical-rules.md §2.6).
 
     ``coi_id`` is the chain-of-identity identifier that links patient, collection and every
-    product bag (ISBT 128 ST-028 or the manufacturer's own, §1.4); the bedside check compares
+    product bag (ISBT 128 ST-028 or the manufacturer's own, §2.4); the bedside check compares
     each infused bag against it."""
 
     course = models.ForeignKey(TreatmentCourse, on_delete=models.PROTECT, related_name="manufacturing_runs")
@@ -62,7 +62,7 @@ class ManufacturingRun(KeptRecord):
 
 class ProductBag(KeptRecord):
     """A bag of finished product received at the site. At the bedside the chain-of-identity id
-    is read from its label and must match the run's (REFERENCE §1.4)."""
+    is read from its label and must match the run's (docs/clinical-rules.md §2.4)."""
 
     run = models.ForeignKey(ManufacturingRun, on_delete=models.PROTECT, related_name="bags")
     bag_identifier = models.CharField(max_length=64, unique=True)

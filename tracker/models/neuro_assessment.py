@@ -41,7 +41,7 @@ CAPD_ITEM = {"null": True, "blank": True, "validators": [MaxValueValidator(4)]}
 
 
 class NeuroAssessment(GradedObservation):
-    """A neurological check graded for ICANS (ASTCT 2019, REFERENCE §3). The ten ICE items
+    """A neurological check graded for ICANS (ASTCT 2019, docs/clinical-rules.md §4). The ten ICE items
     (from age 12) or the eight CAPD items (under 12) are recorded one by one and the score is
     computed; a test that could not be done is recorded as not assessable, never as 0."""
 

@@ -35,7 +35,7 @@ class Amendable(KeptRecord):
 class GradedObservation(Amendable):
     """An observation graded by the ASTCT consensus. The grade is computed from the recorded
     values, never typed; it is stored with the exact inputs it came from, the reasons and the
-    rule version (REFERENCE §10), so it can be explained and re-checked later."""
+    rule version (docs/clinical-rules.md §1.2), so it can be explained and re-checked later."""
 
     observed_at = models.DateTimeField()
     grade = models.PositiveSmallIntegerField(editable=False, validators=[MaxValueValidator(4)])

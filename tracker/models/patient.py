@@ -92,6 +92,6 @@ class Patient(KeptRecord):
         return f"{self.given_name} {self.family_name}"
 
     def age_on(self, on: date) -> int:
-        """Completed years of age on a date (ICE applies from 12, CAPD below, REFERENCE §3.4)."""
+        """Completed years of age on a date (ICE applies from 12, CAPD below, docs/clinical-rules.md §4.3)."""
         before_birthday = (on.month, on.day) < (self.born_on.month, self.born_on.day)
         return on.year - self.born_on.year - before_birthday

@@ -1,7 +1,7 @@
 """Monitoring protocols as data: which check-ins are due at which interval over which days after
 infusion, with their windows, plus the thresholds that tighten the schedule and the escalation
 ladders. Editable in the admin, versioned (a course keeps the version it was planned with),
-and overridable per course (REFERENCE §4, §6.4)."""
+and overridable per course (docs/clinical-rules.md §6.1, §6.2)."""
 
 from datetime import time
 
@@ -72,7 +72,7 @@ class MonitoringProtocol(models.Model):
     effective_from = models.DateField()
     is_active = models.BooleanField(default=True, help_text="New courses are planned with the newest active version.")
     description = models.TextField(blank=True)
-    # Adaptive cadence (REFERENCE §4.2: thresholds are site policy, kept as data).
+    # Adaptive cadence (docs/clinical-rules.md §6.1: thresholds are site policy, kept as data).
     tighten_crs_grade = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
@@ -186,7 +186,7 @@ class ProtocolRule(models.Model):
 
 class ProductLabelCondition(models.Model):
     """Label-driven durations for a product, versioned by the date they took effect
-    (REFERENCE §4.1: from June 2025, monitor ≥ 2 weeks, daily ≥ 1 week, stay near the centre
+    (docs/clinical-rules.md §6.6: from June 2025, monitor ≥ 2 weeks, daily ≥ 1 week, stay near the centre
     2 weeks, no driving 2 weeks; before, 4 and 8 weeks)."""
 
     product = models.CharField(max_length=20, choices=PRODUCT_CHOICES)

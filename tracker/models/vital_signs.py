@@ -22,7 +22,7 @@ VASOPRESSOR_CHOICES = [(v.value, v.value.capitalize()) for v in grading.Vasopres
 
 
 class VitalSigns(GradedObservation):
-    """One set of vital signs at the bedside, graded for CRS (ASTCT 2019, REFERENCE §2).
+    """One set of vital signs at the bedside, graded for CRS (ASTCT 2019, docs/clinical-rules.md §3, §5).
 
     The temperature is kept as entered (value and unit) and in °C; °F is converted exactly.
     Hypotension is computed from the pressure for the patient's age, or marked by the nurse's

@@ -100,7 +100,7 @@ def patient_label(check_in: CheckIn) -> str:
 
 
 def label_restrictions(course: TreatmentCourse, today: date) -> list[str]:
-    """What the product's label asks of the patient after infusion (REFERENCE §4.1), while it
+    """What the product's label asks of the patient after infusion (docs/clinical-rules.md §6.6), while it
     still applies: staying near the centre, not driving."""
     zero = course.day_zero
     condition = ProductLabelCondition.in_force(course.product, zero) if zero else None

@@ -140,7 +140,7 @@ def derive_vital_signs(
     from the database, so a bulk builder can call it too."""
     unit = values["temperature_unit"]
     # A °F reading is graded on its exact conversion and stored rounded to hundredths, for
-    # display only (docs/clinical-rules.md §3.2; grading §11 decision 6).
+    # display only (docs/clinical-rules.md §3.2, §3.5; grading decision 6).
     exact_c = grading.fahrenheit_to_celsius(values["temperature_value"]) if unit == "F" else values["temperature_value"]
     temperature_c = grading.celsius_for_display(exact_c) if unit == "F" else exact_c
     basis = hypotension.hypotension_by_pressure(

@@ -5,8 +5,6 @@ reference outside the repository, which a person who clones it does not have."""
 import re
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "clinical-rules.md"
 FOLDERS = ("tracker", "demo", "bench", "tests")
@@ -89,7 +87,6 @@ def test_every_cited_section_is_a_heading():
     assert _missing(_files(CITING_SUFFIXES)) == []
 
 
-@pytest.mark.xfail(strict=False, reason="README still cites the old outside reference; it is updated separately")
 def test_readme_cites_only_headings_of_the_document():
     assert _missing([README]) == []
 
@@ -104,6 +101,5 @@ def test_nothing_points_outside_the_repository():
     assert found == []
 
 
-@pytest.mark.xfail(strict=False, reason="README still cites the old outside reference; it is updated separately")
 def test_readme_points_nowhere_outside_the_repository():
     assert [needle for needle in OUTSIDE_REFERENCE if needle in _text(README)] == []

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.builders import T0, walk_and_infuse
+from tests.builders import T0, CourseWalker, walk_and_infuse
+from tests.conftest import make_course
 from tracker.models import Alert, CheckIn
 from tracker.schedule.services import dispatch
 
@@ -140,3 +141,42 @@ def test_the_inbox_shows_only_the_current_round_and_costs_the_same_after_a_night
     missed_open = Alert.objects.filter(kind="check_in_missed", status="open").count()
     # The physician at the top of each ladder appears once per open alert: the current round only.
     assert page.count("Phyllis Ician (") == missed_open
+
+
+# --- Label conditions (docs/clinical-rules.md §6.6) ---------------------------------------------
+
+
+def test_the_course_page_shows_the_label_conditions_ending_14_full_days_after_infusion(client, nurse, infused):
+    client.force_login(nurse)
+    page = client.get(reverse("course_detail", args=[infused.public_id])).content.decode()
+    conditions = page.split('id="label-conditions">')[1].split("</p>")[0]
+    assert "label of 26 Jun 2025" in conditions
+    # Infused 10:00 GMT on 16 March; 14 × 24 hours later is 11:00 BST on 30 March.
+    assert "stay near the centre until Mon 30 Mar 2026 11:00" in conditions
+    assert "no driving until Mon 30 Mar 2026 11:00" in conditions
+    assert "No label data" not in page
+
+
+def test_the_patient_sees_when_each_restriction_ends_to_the_hour(client, patient_user, infused):
+    client.force_login(patient_user)
+    page = client.get(reverse("my_journey")).content.decode()
+    assert "Stay within about 2 hours of your treatment centre until Monday 30 March, 11:00." in page
+    assert "Do not drive or operate heavy machinery until Monday 30 March, 11:00." in page
+    assert "confirm how long" not in page
+
+
+def test_a_product_without_label_data_gets_the_most_cautious_conditions_and_a_flag_for_the_physician(
+    client, physician, patient, patient_user, staff, time_machine
+):
+    time_machine.move_to(T0 + timedelta(minutes=30), tick=False)
+    course = make_course(patient, staff, product="obe_cel", diagnosis="b_all")
+    walk_and_infuse(CourseWalker(course, staff))
+    client.force_login(physician)
+    page = client.get(reverse("course_detail", args=[course.public_id])).content.decode()
+    assert "<strong>No label data</strong> for Obecabtagene autoleucel (Aucatzyl)" in page
+    assert "stay near the centre until Mon 30 Mar 2026 11:00" in page  # the 2025 labels' two weeks
+    client.force_login(patient_user)
+    journey = client.get(reverse("my_journey")).content.decode()
+    assert "Stay within about 2 hours of your treatment centre until Monday 30 March, 11:00." in journey
+    assert "Your care team will confirm how long these apply for your treatment." in journey
+    assert "No label data" not in journey

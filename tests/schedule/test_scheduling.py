@@ -88,7 +88,7 @@ def test_infusion_materializes_milestones_in_full_and_frequent_check_ins_to_the_
     assert by_kind["remission_scan"] == 4 and by_kind["igg_level"] == 5 and by_kind["ltfu_contact"] == 10
     assert all(r.status == "scheduled" for r in rows)
     last = rows.order_by("-due_at").first()
-    assert last.label == "Year 15: Long-term follow-up contact (FDA, 15 years)"
+    assert last.label == "Year 15: Long-term follow-up contact (FDA) and CIBMTR F4100 (15-year track)"
     assert last.due_at == datetime(2041, 3, 16, 9, 0, tzinfo=LONDON)
 
 
@@ -137,8 +137,9 @@ def test_a_15_year_schedule_for_each_diagnosis(centre, staff, time_machine, diag
     labels = [m.label for m in milestones]
     assert f"Day +28: {scan}" in labels and f"Month 12: {scan}" in labels
     assert labels.count("Year 5: Response assessment") == 1
+    # Every product here is genetically modified: CIBMTR's 15-year track, a yearly F4100 to year 15.
     assert [m.label for m in milestones if m.kind == "ltfu_contact"] == [
-        f"Year {n}: Long-term follow-up contact (FDA, 15 years)" for n in range(6, 16)
+        f"Year {n}: Long-term follow-up contact (FDA) and CIBMTR F4100 (15-year track)" for n in range(6, 16)
     ]
     day_28 = next(m for m in milestones if m.label.startswith("Day +28: Response"))
     assert day_28.due_at == datetime(2026, 4, 13, 9, 0, tzinfo=LONDON)  # across the spring clock change

@@ -20,6 +20,7 @@ class ProtocolRuleInline(admin.StackedInline):
         ("schedule_type", "every_hours", "first_hour", "from_day", "to_day"),
         ("milestones", "due_time"),
         ("window_before_minutes", "window_after_minutes", "diagnoses"),
+        ("counted_from", "registry_track", "extends_to_label_monitoring"),
     ]
 
 

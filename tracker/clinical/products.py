@@ -19,6 +19,9 @@ class ProductInfo:
     # "infuse N days after LD ends" (docs/clinical-rules.md §2.7). None where the product gives no window.
     infuse_days_after_ld_end: tuple[int, int] | None
     usual_ld_regimen: str
+    # Genetically modified (a CAR gene carried in by a viral vector): CIBMTR follows these on the
+    # 15-year track (docs/clinical-rules.md §11.1). None: not known (an investigational product).
+    genetically_modified: bool | None = True
 
 
 PRODUCTS: dict[str, ProductInfo] = {
@@ -98,11 +101,32 @@ PRODUCTS: dict[str, ProductInfo] = {
             "as given by the sponsor",
             None,
             "As per protocol",
+            genetically_modified=None,
         ),
     ]
 }
 
 PRODUCT_CHOICES = [(p.code, p.label) for p in PRODUCTS.values()]
+
+
+# --- CIBMTR reporting tracks (docs/clinical-rules.md §11.1, [S22]) -------------------------------
+# The Post-CTED follow-up form F4100 is due at day +100, month 6 and then yearly. Genetically
+# modified products are followed on the 15-year track (yearly F4100 to year 15); other products
+# on the standard track (yearly to year 6, then years 8, 10, 12 and 14).
+
+FIFTEEN_YEAR_TRACK = "15_year"
+STANDARD_TRACK = "standard"
+F4100_YEARS = {
+    FIFTEEN_YEAR_TRACK: tuple(range(1, 16)),
+    STANDARD_TRACK: (1, 2, 3, 4, 5, 6, 8, 10, 12, 14),
+}
+
+
+def cibmtr_track(product: str) -> str:
+    """The CIBMTR reporting track of a course of ``product``: the 15-year track unless the product
+    is known not to be genetically modified. An investigational product whose modification is not
+    recorded is planned on the 15-year track, the one that asks for more forms."""
+    return STANDARD_TRACK if PRODUCTS[product].genetically_modified is False else FIFTEEN_YEAR_TRACK
 
 
 # The antigens CAR-T products target (docs/clinical-rules.md §2.5). Reference data: synced into

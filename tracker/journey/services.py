@@ -186,6 +186,8 @@ def _apply_move(course: TreatmentCourse, move: Move, *, by, occurred_at: datetim
     save_audited(course, by=by, reason=f"stage: {Stage(event.from_stage).label} → {move.target.label}")
     if move.target.is_closing:
         planning.cancel_open_check_ins(course, reason=f"course {move.target.label.lower()}", now=timezone.now())
+    if move.target == Stage.MANUFACTURING:
+        planning.plan_before_lymphodepletion(course)  # the baseline IgG (docs/clinical-rules.md §9.1)
     if move.target == Stage.DIED:
         patient = course.patient
         patient.died_on = local_date(occurred_at)
@@ -403,7 +405,7 @@ def start_lymphodepletion(
         recorded_by=by,
         **fields,
     )
-    _apply_move(
+    event = _apply_move(
         course,
         Move(
             Stage.LYMPHODEPLETION,
@@ -413,6 +415,8 @@ def start_lymphodepletion(
         by=by,
         occurred_at=_moment_of_day(course, started_on),
     )
+    # What was due before lymphodepletion and is still open is now missed (§9.1).
+    planning.close_before_lymphodepletion(course, at=event.occurred_at)
     return ld
 
 

@@ -11,8 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from tracker.clinical import days
-from tracker.clinical.products import PRODUCT_CHOICES
+from tracker.clinical import days, labels
+from tracker.clinical.products import FIFTEEN_YEAR_TRACK, PRODUCT_CHOICES, STANDARD_TRACK
 
 
 class CheckInKind(models.TextChoices):
@@ -116,6 +116,19 @@ class ProtocolRule(models.Model):
         INTERVAL = "interval", "Every N hours over a range of days"
         MILESTONES = "milestones", "Milestones (days, months, years after infusion)"
 
+    class CountedFrom(models.TextChoices):
+        INFUSION = "infusion", "Infusion (day 0)"
+        # Something due before lymphodepletion (the baseline IgG, docs/clinical-rules.md §9.1):
+        # lymphodepletion has no planned date, so its milestones count from the day the cells
+        # were sent for manufacturing, and close when lymphodepletion starts.
+        MANUFACTURING = "manufacturing", "Cells sent for manufacturing (due before lymphodepletion)"
+
+    class RegistryTrack(models.TextChoices):
+        # CIBMTR reporting tracks (docs/clinical-rules.md §11.1), by the course's product.
+        ANY = "", "Every course"
+        FIFTEEN_YEAR = FIFTEEN_YEAR_TRACK, "CIBMTR 15-year track (genetically modified products)"
+        STANDARD = STANDARD_TRACK, "CIBMTR standard track (other products)"
+
     protocol = models.ForeignKey(MonitoringProtocol, on_delete=models.CASCADE, related_name="rules")
     kind = models.CharField(max_length=30, choices=CheckInKind.choices)
     label = models.CharField(max_length=100, blank=True, help_text="Shown on the check-in; defaults to the kind.")
@@ -142,6 +155,24 @@ class ProtocolRule(models.Model):
     window_after_minutes = models.PositiveIntegerField(default=60, help_text="Grace: missed after this long.")
     assignee_role = models.CharField(max_length=20, choices=AssigneeRole.choices, default=AssigneeRole.NURSE)
     diagnoses = models.JSONField(default=list, blank=True, help_text="Diagnoses it applies to; empty: all.")
+    counted_from = models.CharField(
+        max_length=15,
+        choices=CountedFrom.choices,
+        default=CountedFrom.INFUSION,
+        help_text="Milestones only: what their days, months and years count from.",
+    )
+    registry_track = models.CharField(
+        max_length=10,
+        choices=RegistryTrack.choices,
+        default=RegistryTrack.ANY,
+        blank=True,
+        help_text="The CIBMTR reporting track it applies to (by the course's product); empty: every course.",
+    )
+    extends_to_label_monitoring = models.BooleanField(
+        default=False,
+        help_text="Interval rules only: runs at least until the product label's monitoring period ends "
+        "(counted from the infusion moment), also past to_day.",
+    )
 
     history = HistoricalRecords()
 
@@ -157,8 +188,10 @@ class ProtocolRule(models.Model):
     def title(self) -> str:
         return self.label or self.get_kind_display()
 
-    def applies_to(self, diagnosis: str) -> bool:
-        return not self.diagnoses or diagnosis in self.diagnoses
+    def applies_to(self, diagnosis: str, registry_track: str | None = None) -> bool:
+        """For a course with this diagnosis (and, when given, this CIBMTR reporting track)."""
+        on_track = registry_track is None or not self.registry_track or self.registry_track == registry_track
+        return on_track and (not self.diagnoses or diagnosis in self.diagnoses)
 
     def clean(self):
         if self.assignee_role == AssigneeRole.ASSIGNEE:
@@ -169,7 +202,11 @@ class ProtocolRule(models.Model):
                 raise ValidationError({"every_hours": f"one of {allowed} hours (divides the day)."})
             if self.to_day < self.from_day:
                 raise ValidationError({"to_day": "must be on or after from_day."})
+            if self.counted_from != self.CountedFrom.INFUSION:
+                raise ValidationError({"counted_from": "interval rules count from infusion (day 0)."})
         else:
+            if self.extends_to_label_monitoring:
+                raise ValidationError({"extends_to_label_monitoring": "only interval rules follow the label."})
             if not self.milestones:
                 raise ValidationError({"milestones": "list at least one milestone."})
             for milestone in self.milestones:
@@ -211,6 +248,26 @@ class ProductLabelCondition(models.Model):
     @classmethod
     def in_force(cls, product: str, on):
         return cls.objects.filter(product=product, effective_from__lte=on).order_by("-effective_from").first()
+
+    def as_version(self) -> labels.LabelVersion:
+        return labels.LabelVersion(
+            product=self.product,
+            effective_from=self.effective_from,
+            monitoring_days=self.monitoring_days,
+            daily_monitoring_days=self.daily_monitoring_days,
+            stay_near_centre_days=self.stay_near_centre_days,
+            no_driving_days=self.no_driving_days,
+            source=self.source,
+        )
+
+    @classmethod
+    def terms_for(cls, product: str, infused_on) -> labels.LabelTerms | None:
+        """The conditions for a course of ``product`` infused on ``infused_on`` (day 0): the
+        product's version in force then, else the most cautious conditions in force, flagged
+        (docs/clinical-rules.md §6.6). One query."""
+        return labels.terms_for(
+            product=product, infused_on=infused_on, versions=[row.as_version() for row in cls.objects.all()]
+        )
 
 
 class OnCallShift(models.Model):

@@ -2,13 +2,16 @@
 schedule panel, the work list, the alerts inbox and the unread count."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from tracker.clinical import labels
 from tracker.core import roles
-from tracker.models import Alert, CheckIn, CourseSchedule, Notification, TreatmentCourse
+from tracker.core.clock import centre_tz
+from tracker.models import Alert, CheckIn, CourseSchedule, Notification, ProductLabelCondition, TreatmentCourse
 
 # Which check-ins each role works on by default.
 ROLE_ASSIGNMENTS = {
@@ -81,6 +84,25 @@ def work_list(user, *, show_all: bool, now: datetime) -> tuple[list[CheckIn], li
     return list(open_ones[:WORK_LIST_LIMIT]), list(upcoming[:100])
 
 
+@dataclass(frozen=True)
+class LabelConditions:
+    terms: labels.LabelTerms
+    periods: labels.LabelPeriods
+
+
+def label_conditions(course: TreatmentCourse) -> LabelConditions | None:
+    """An infused course's label conditions (the version in force on day 0, or the most cautious
+    ones, flagged, for a product without label data) and when each ends: the label's number of
+    full days after the infusion moment (docs/clinical-rules.md §6.6). Two queries."""
+    day_zero = course.day_zero
+    if day_zero is None:
+        return None
+    terms = ProductLabelCondition.terms_for(course.product, day_zero)
+    if terms is None:
+        return None
+    return LabelConditions(terms, labels.periods(terms, course.first_infusion_at, centre_tz()))
+
+
 def course_schedule(course: TreatmentCourse) -> dict | None:
     """The schedule panel of the course page: open check-ins, the next ones, the next milestones."""
     state = CourseSchedule.objects.filter(course=course).select_related("protocol").first()
@@ -103,4 +125,5 @@ def course_schedule(course: TreatmentCourse) -> dict | None:
             ]
         ),
         "alerts": list(course.alerts.unresolved().filter(escalates=True).order_by("-created_at")[:10]),
+        "label": label_conditions(course),
     }

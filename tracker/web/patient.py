@@ -2,7 +2,7 @@
 A patient's login reaches its own record only, found through the login, never through an id in
 the address."""
 
-from datetime import date, timedelta
+from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,8 @@ from django.utils import timezone
 from tracker.clinical.stages import Stage
 from tracker.core import roles
 from tracker.follow_up.selectors import released_response
-from tracker.models import CheckIn, Patient, ProductLabelCondition, StageEvent, TreatmentCourse
+from tracker.models import CheckIn, Patient, StageEvent, TreatmentCourse
+from tracker.schedule.selectors import label_conditions
 
 # What each stage means, in words for patients and families.
 PATIENT_STAGE_TEXT = {
@@ -76,7 +77,7 @@ def my_journey(request):
                 "explanation": PATIENT_STAGE_TEXT[course.stage_enum],
                 "upcoming": upcoming_stages(course.stage_enum),
                 "appointments": [(c, label) for c, label in appointments if c.course_id == course.id][:5],
-                "restrictions": label_restrictions(course, today),
+                "restrictions": label_restrictions(course, timezone.now()),
                 "response": released_response(course),
             }
         )
@@ -99,21 +100,30 @@ def patient_label(check_in: CheckIn) -> str:
     return f"{milestone}: {PATIENT_APPOINTMENTS[check_in.kind]}"
 
 
-def label_restrictions(course: TreatmentCourse, today: date) -> list[str]:
+def label_restrictions(course: TreatmentCourse, now: datetime) -> list[str]:
     """What the product's label asks of the patient after infusion (docs/clinical-rules.md §6.6), while it
-    still applies: staying near the centre, not driving."""
-    zero = course.day_zero
-    condition = ProductLabelCondition.in_force(course.product, zero) if zero else None
-    if condition is None:
+    still applies: staying near the centre, not driving. Each lasts the label's number of full
+    days from the infusion moment and is shown with its end date and time (§6.6). A product
+    without label data gets the most cautious conditions, which the team confirms."""
+    conditions = label_conditions(course)
+    if conditions is None:
         return []
-    near_until = zero + timedelta(days=condition.stay_near_centre_days)
-    drive_from = zero + timedelta(days=condition.no_driving_days)
+    near_until = conditions.periods.stay_near_centre_until
+    drive_from = conditions.periods.no_driving_until
     notes = []
-    if today < near_until:
-        notes.append(f"Stay within about 2 hours of your treatment centre until {near_until:%A %d %B}.")
-    if today < drive_from:
-        notes.append(f"Do not drive or operate heavy machinery until {drive_from:%A %d %B}.")
+    if now < near_until:
+        notes.append(f"Stay within about 2 hours of your treatment centre until {_moment(near_until)}.")
+    if now < drive_from:
+        notes.append(f"Do not drive or operate heavy machinery until {_moment(drive_from)}.")
+    if notes and not conditions.terms.has_label_data:
+        notes.append("Your care team will confirm how long these apply for your treatment.")
     return notes
+
+
+def _moment(instant: datetime) -> str:
+    """'Monday 30 March, 11:00' in the centre's time zone."""
+    local = timezone.localtime(instant)
+    return f"{local:%A %d %B, %H:%M}"
 
 
 MAIN_PATH = [

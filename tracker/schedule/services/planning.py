@@ -6,18 +6,31 @@ the per-course overrides, and the current cadence) into ``CheckIn`` rows, each i
 the infusion time or the protocol changed moves or cancels the rows that are still only
 scheduled, and never touches a check-in that is due, missed or done. High-frequency check-ins
 are planned on a rolling horizon (the dispatcher extends it); milestones in full, to 15 years.
+
+Three things besides the protocol's own numbers decide what a course gets:
+
+- **What is due before lymphodepletion** (the baseline IgG, §9.1) is planned from the day the
+  cells are sent for manufacturing, while the course is in manufacturing or bridging, and closes
+  when lymphodepletion starts (``close_before_lymphodepletion``).
+- **The label's monitoring period** (§6.6): a rule marked to follow it runs until that period
+  ends, counted from the infusion moment, also past its ``to_day`` (28 days under the REMS-era
+  labels). A per-course override of the end day is a physician's decision and is kept.
+- **The CIBMTR reporting track** (§11.1): rules for one track apply to courses whose product is
+  on it (genetically modified products on the 15-year track).
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from tracker.clinical import days
-from tracker.clinical.stages import POST_INFUSION_STAGES
+from tracker.clinical import days, labels
+from tracker.clinical.products import cibmtr_track
+from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
 from tracker.core.audit import save_audited
 from tracker.core.clock import as_utc, centre_tz
 from tracker.core.errors import Refusal
@@ -28,18 +41,27 @@ from tracker.models import (
     CourseRuleOverride,
     CourseSchedule,
     MonitoringProtocol,
+    ProductLabelCondition,
     ProtocolRule,
     TreatmentCourse,
 )
 
-# Courses are planned from infusion on (docs/clinical-rules.md §6).
+# Courses are planned from infusion on (docs/clinical-rules.md §6.1); what is due before
+# lymphodepletion, from the day the cells are sent for manufacturing (§9.1).
 PLANNED_STAGES = POST_INFUSION_STAGES
+BEFORE_LYMPHODEPLETION_STAGES = frozenset({Stage.MANUFACTURING, Stage.BRIDGING})
+# A slot at the very moment the label's monitoring period ends still belongs to it.
+AT_THE_END = timedelta(seconds=1)
+
+
+def active_protocol_for(course: TreatmentCourse) -> MonitoringProtocol | None:
+    """The newest active protocol for the course's product, else the newest active default."""
+    active = MonitoringProtocol.objects.filter(is_active=True).order_by("-effective_from", "-version")
+    return active.filter(product=course.product).first() or active.filter(product="").first()
 
 
 def protocol_for(course: TreatmentCourse) -> MonitoringProtocol:
-    """The newest active protocol for the course's product, else the newest active default."""
-    active = MonitoringProtocol.objects.filter(is_active=True).order_by("-effective_from", "-version")
-    protocol = active.filter(product=course.product).first() or active.filter(product="").first()
+    protocol = active_protocol_for(course)
     if protocol is None:
         raise Refusal("No active monitoring protocol: add one in the admin.")
     return protocol
@@ -67,10 +89,19 @@ class Slot:
         }
 
 
-def _rules_in_force(course: TreatmentCourse, state: CourseSchedule) -> list[tuple[ProtocolRule, int | None, int]]:
-    """(rule, every_hours, to_day) after per-course overrides; tightened rules replace the
-    normal rules of their kind while the cadence is tightened."""
-    rules = [r for r in state.protocol.rules.all() if r.applies_to(course.diagnosis)]
+class RuleInForce(NamedTuple):
+    rule: ProtocolRule
+    every_hours: int | None
+    to_day: int
+    to_day_overridden: bool
+
+
+def _rules_in_force(course: TreatmentCourse, state: CourseSchedule) -> list[RuleInForce]:
+    """The course's rules (its diagnosis, its product's CIBMTR track) after per-course
+    overrides; tightened rules replace the normal rules of their kind while the cadence is
+    tightened."""
+    track = cibmtr_track(course.product)
+    rules = [r for r in state.protocol.rules.all() if r.applies_to(course.diagnosis, track)]
     if state.cadence == Cadence.TIGHTENED:
         tightened_kinds = {r.kind for r in rules if r.cadence == Cadence.TIGHTENED}
         rules = [r for r in rules if r.cadence == Cadence.TIGHTENED or r.kind not in tightened_kinds]
@@ -83,9 +114,33 @@ def _rules_in_force(course: TreatmentCourse, state: CourseSchedule) -> list[tupl
         if override and override.disabled:
             continue
         every = override.every_hours if override and override.every_hours else rule.every_hours
-        to_day = override.to_day if override and override.to_day is not None else rule.to_day
-        in_force.append((rule, every, to_day))
+        overridden = bool(override and override.to_day is not None)
+        to_day = override.to_day if overridden else rule.to_day
+        in_force.append(RuleInForce(rule, every, to_day, overridden))
     return in_force
+
+
+def label_monitoring_end(course: TreatmentCourse) -> datetime | None:
+    """When the label's monitoring period ends for this course: N full days after the first
+    infusion, N from the label version in force on day 0 (docs/clinical-rules.md §6.6)."""
+    if course.day_zero is None:
+        return None
+    terms = ProductLabelCondition.terms_for(course.product, course.day_zero)
+    return labels.periods(terms, course.first_infusion_at, centre_tz()).monitoring_until if terms else None
+
+
+def _manufacturing_day(course: TreatmentCourse):
+    """The local date the cells were (last) sent for manufacturing: what is due before
+    lymphodepletion counts from it. None unless the course is before lymphodepletion now."""
+    if course.stage_enum not in BEFORE_LYMPHODEPLETION_STAGES:
+        return None
+    sent = (
+        course.stage_events.filter(to_stage=Stage.MANUFACTURING)
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return days.local_date(sent, centre_tz()) if sent else None
 
 
 def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime) -> list[Slot]:
@@ -93,11 +148,25 @@ def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime)
     the horizon, milestones to the last one."""
     tz, day_zero, infused_at = centre_tz(), course.day_zero, course.first_infusion_at
     horizon_end = now + timedelta(hours=state.protocol.horizon_hours)
+    counted_from = {
+        ProtocolRule.CountedFrom.INFUSION: day_zero,
+        ProtocolRule.CountedFrom.MANUFACTURING: _manufacturing_day(course),
+    }
+    label_end = label_monitoring_end(course)
     slots = []
-    for rule, every, to_day in _rules_in_force(course, state):
+    for rule, every, to_day, to_day_overridden in _rules_in_force(course, state):
         before = timedelta(minutes=rule.window_before_minutes)
         grace = timedelta(minutes=rule.window_after_minutes)
         if rule.schedule_type == ProtocolRule.ScheduleType.INTERVAL:
+            if day_zero is None:
+                continue
+            until = horizon_end
+            if rule.extends_to_label_monitoring and label_end and not to_day_overridden:
+                # The label asks for monitoring to a moment, not to a day: on past to_day to the
+                # day that moment falls on, and no later than it (§6.6).
+                label_last_day = days.day_number(day_zero, days.local_date(label_end, tz))
+                if label_last_day > to_day:
+                    to_day, until = label_last_day, min(horizon_end, label_end + AT_THE_END)
             times = days.interval_slots(
                 day_zero=day_zero,
                 tz=tz,
@@ -106,7 +175,7 @@ def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime)
                 from_day=rule.from_day,
                 to_day=to_day,
                 after=max(infused_at, now - grace),
-                until=horizon_end,
+                until=until,
             )
             for local_due in times:
                 # Windows are elapsed time, so they are computed in UTC: 30 minutes before
@@ -117,9 +186,12 @@ def desired_slots(course: TreatmentCourse, state: CourseSchedule, now: datetime)
                 key = f"{rule.kind}@{due:%Y%m%dT%H%MZ}"
                 slots.append(Slot(key, rule, rule.title, due, due - before, due + grace))
         else:
+            anchor = counted_from.get(rule.counted_from)
+            if anchor is None:
+                continue
             for milestone in rule.milestones:
                 offsets = {k: milestone[k] for k in ("days", "months", "years") if k in milestone}
-                local_due = days.local_moment_on(days.milestone_date(day_zero, **offsets), rule.due_time, tz)
+                local_due = days.local_moment_on(days.milestone_date(anchor, **offsets), rule.due_time, tz)
                 due = local_due.astimezone(UTC)
                 if due + grace <= now:
                     continue
@@ -150,9 +222,9 @@ def plan_course(course: TreatmentCourse, *, now: datetime | None = None) -> Plan
     course = TreatmentCourse.objects.with_journey_dates().get(pk=course.pk)
     state = _schedule_for(course)  # locked: one planner per course at a time
     result = PlanResult()
-    if course.day_zero is None:
+    if course.day_zero is None and course.stage_enum not in BEFORE_LYMPHODEPLETION_STAGES:
         return result
-    if course.stage_enum not in PLANNED_STAGES:
+    if course.stage_enum not in PLANNED_STAGES | BEFORE_LYMPHODEPLETION_STAGES:
         result.cancelled = cancel_open_check_ins(course, reason=f"course {course.stage_enum.label.lower()}", now=now)
         return result
     desired = {slot.plan_key: slot for slot in desired_slots(course, state, now)}
@@ -187,6 +259,34 @@ def plan_course(course: TreatmentCourse, *, now: datetime | None = None) -> Plan
     state.replanned_at = now
     state.save(update_fields=["planned_until", "replanned_at"])
     return result
+
+
+def plan_before_lymphodepletion(course: TreatmentCourse) -> PlanResult:
+    """The cells have been sent for manufacturing: plan what is due before lymphodepletion (the
+    baseline IgG, docs/clinical-rules.md §9.1). Without an active protocol there is nothing to
+    plan yet, and the journey goes on (infusion will refuse until a protocol exists)."""
+    if not CourseSchedule.objects.filter(course=course).exists() and active_protocol_for(course) is None:
+        return PlanResult()
+    return plan_course(course)
+
+
+@transaction.atomic
+def close_before_lymphodepletion(course: TreatmentCourse, *, at: datetime) -> int:
+    """Lymphodepletion started at ``at``: what was due before it and is still open closes then
+    (window and due time no later than ``at``), so the next sweep marks it missed and the ladder
+    tells the coordinator. It can still be completed late, with a note."""
+    closed = 0
+    rows = course.check_ins.select_for_update().filter(
+        status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE],
+        rule__counted_from=ProtocolRule.CountedFrom.MANUFACTURING,
+        window_closes_at__gt=at,
+    )
+    for row in rows:
+        closes_at = max(row.window_opens_at, as_utc(at))
+        closed += CheckIn.objects.filter(pk=row.pk, status=row.status).update(
+            due_at=min(row.due_at, closes_at), window_closes_at=closes_at
+        )
+    return closed
 
 
 def cancel_open_check_ins(course: TreatmentCourse, *, reason: str, now: datetime) -> int:

@@ -411,7 +411,21 @@ def test_decision_11_6_100_391_fahrenheit_shows_as_38_00_but_is_not_fever():
     assert celsius_for_display(exact) == Decimal("38.00")
     result = crs(temperature_c=exact)
     assert result.grade == 0
-    assert result.reasons[0].startswith("Temperature 38.00 °C, so no fever ≥ 38.0 °C")
+    assert result.reasons[0].startswith("Temperature 37.995 °C, so no fever ≥ 38.0 °C")
+
+
+@pytest.mark.parametrize(
+    ("fahrenheit", "shown"),
+    [
+        ("100.4", "Fever 38.00 °C"),
+        ("98.825", "Temperature 37.125 °C"),
+        ("101", "Fever 38.33 °C"),  # 38.333…: hundredths
+        ("100.3", "Temperature 37.94 °C"),
+        ("100.3999", "Temperature 37.999944… °C"),  # 38.00 once rounded: cut instead
+    ],
+)
+def test_a_converted_reading_is_shown_in_the_reasons_on_its_side_of_the_threshold(fahrenheit, shown):
+    assert crs(temperature_c=fahrenheit_to_celsius(Decimal(fahrenheit))).reasons[0].startswith(shown)
 
 
 def test_decision_11_6_the_grader_has_no_measurement_site_input():

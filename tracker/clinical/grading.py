@@ -375,10 +375,27 @@ def _exact_celsius(temperature: int | float | Decimal | Fraction) -> Decimal | F
     return temperature if isinstance(temperature, Fraction) else exact(temperature)
 
 
+# A converted °F reading is shown exactly when its decimals end within this many places.
+SHOWN_PLACES = 6
+
+
 def _shown_celsius(temperature: int | float | Decimal | Fraction) -> str:
-    if isinstance(temperature, Fraction):
-        return f"{celsius_for_display(temperature)} °C"
-    return f"{exact(temperature)} °C"
+    """The temperature for a reason. A converted °F reading is shown exactly when it has few
+    decimals (37.995 °C; at least two, 38.00 °C), else to hundredths, unless rounding would put it on the other side of
+    38.0 °C: then it is cut to 6 places (37.999944… °C), so a reason never says "38.00 °C, no
+    fever" or "37.99 °C, fever"."""
+    if not isinstance(temperature, Fraction):
+        return f"{exact(temperature)} °C"
+    scaled = temperature * 10**SHOWN_PLACES
+    if scaled.denominator == 1:
+        shown = Decimal(scaled.numerator).scaleb(-SHOWN_PLACES).normalize()
+        if shown.as_tuple().exponent > CELSIUS_DISPLAY_PLACES.as_tuple().exponent:
+            shown = shown.quantize(CELSIUS_DISPLAY_PLACES)  # 38 → 38.00
+        return f"{shown:f} °C"
+    rounded = celsius_for_display(temperature)
+    if (rounded >= FEVER_THRESHOLD_C) == (temperature >= FEVER_THRESHOLD_C):
+        return f"{rounded} °C"
+    return f"{Decimal(scaled.numerator // scaled.denominator).scaleb(-SHOWN_PLACES)}… °C"
 
 
 def _has_fever(findings: CrsFindings) -> bool:

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import hypothesis
 import pytest
 from django.conf import settings
 
@@ -10,6 +11,10 @@ from tests.builders import CourseWalker, Staff
 from tracker.accounts.services import create_patient_login, create_staff_user
 from tracker.journey import services as journey_services
 from tracker.models import Centre
+
+# Property tests: no per-example deadline, because timing on a loaded CI machine is not what they test.
+hypothesis.settings.register_profile("tracker", deadline=None)
+hypothesis.settings.load_profile("tracker")
 
 CENTRE_TZ = ZoneInfo(settings.TIME_ZONE)
 # One aware "now" for tests that need a fixed clock: a weekday in March, outside DST changes.

@@ -18,7 +18,8 @@ Where each fact comes from (docs/clinical-rules.md §10.7):
   kind (a transplant before relapse is consolidative, definitions Decision 9); last contact:
   the latest current contact event;
 - CRS and ICANS maxima: the highest grade of the course's toxicity episodes, 0 when the course
-  was graded at the bedside (any current vital signs or neuro assessment) without an episode,
+  was graded at the bedside (current vital signs for CRS, a neuro assessment for ICANS) without
+  an episode,
   None (not recorded) when it was never graded; onset: the day of the first episode; duration:
   calendar days from each episode's onset to its last positive observation, inclusive, summed;
 - tocilizumab and corticosteroids: any current intervention of that kind;
@@ -146,7 +147,7 @@ def _toxicity(episodes: list[ToxicityEpisode], graded: bool, day_zero: date, syn
 
 
 def course_facts(courses: QuerySet[TreatmentCourse]) -> list[tuple[TreatmentCourse, CourseFacts]]:
-    """Each course of `courses` with its `CourseFacts`, in 11 queries whatever their number."""
+    """Each course of `courses` with its `CourseFacts`, in 10 queries whatever their number."""
     courses = courses.select_related("patient").annotate(
         first_infused_at=Min("infusions__infused_at"), first_collected_on=Min("collections__collected_on")
     )
@@ -165,10 +166,22 @@ def course_facts(courses: QuerySet[TreatmentCourse]) -> list[tuple[TreatmentCour
         Intervention.objects.current().filter(course__in=chosen, kind__in=kinds).values_list("course_id", "kind")
     ):
         treated[course_id].add(kind)
-    graded = set(VitalSigns.objects.current().filter(course__in=chosen).values_list("course_id", flat=True).distinct())
-    graded |= set(
-        NeuroAssessment.objects.current().filter(course__in=chosen).values_list("course_id", flat=True).distinct()
-    )
+    graded = {
+        "crs": set(
+            VitalSigns.objects.current()
+            .filter(course__in=chosen)
+            .order_by()
+            .values_list("course_id", flat=True)
+            .distinct()
+        ),
+        "icans": set(
+            NeuroAssessment.objects.current()
+            .filter(course__in=chosen)
+            .order_by()
+            .values_list("course_id", flat=True)
+            .distinct()
+        ),
+    }
 
     result = []
     tz = centre_tz()
@@ -197,8 +210,8 @@ def _facts(course, disease, day_zero, infusions, runs, assessments, events, epis
     crs = icans = (None, None, None)
     if infused:
         course_episodes = episodes.get(course.pk, [])
-        crs = _toxicity(course_episodes, course.pk in graded, day_zero, "crs")
-        icans = _toxicity(course_episodes, course.pk in graded, day_zero, "icans")
+        crs = _toxicity(course_episodes, course.pk in graded["crs"], day_zero, "crs")
+        icans = _toxicity(course_episodes, course.pk in graded["icans"], day_zero, "icans")
     course_runs = runs.get(course.pk, [])
     vein_to_vein = None
     if infused and course_runs:

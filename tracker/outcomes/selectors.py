@@ -40,7 +40,9 @@ from decimal import Decimal
 from django.db.models import Min, QuerySet
 
 from tracker.clinical import days, response
+from tracker.clinical.products import PRODUCTS
 from tracker.core.clock import centre_tz
+from tracker.core.errors import Refusal
 from tracker.models import (
     CourseEvent,
     Infusion,
@@ -54,6 +56,7 @@ from tracker.models import (
 )
 from tracker.outcomes.definitions import (
     CourseFacts,
+    Origin,
     SubgroupDimension,
     age_group,
     counts_as_response,
@@ -64,6 +67,9 @@ from tracker.outcomes.definitions import (
 # 7 days before, 14 days after): an assessment on day +21 to day +42 is the day +28 assessment.
 DAY28 = 28
 DAY28_WINDOW = (21, 42)
+# The landmark for the transplant comparison: day +90 by default (issue 12), at most 2 years.
+DEFAULT_LANDMARK_DAY = 90
+MAX_LANDMARK_DAY = 730
 
 CELLS_PER_UNIT = {
     Infusion.DoseUnit.CELLS_E6: Decimal(10) ** 6,
@@ -98,6 +104,46 @@ class OutcomeFilters:
 
 
 AGE_GROUPS = ("under 18", "18-64", "65 and over")
+
+
+def parse_filters(params) -> tuple[OutcomeFilters, Origin, int]:
+    """The filters, origin and landmark day from query parameters (a page's or the API's).
+
+    Raises `Refusal` naming each bad parameter and what it allows.
+    """
+    problems: dict[str, str] = {}
+    diagnosis = params.get("diagnosis", "") or ""
+    if diagnosis and diagnosis not in TreatmentCourse.Diagnosis.values:
+        problems["diagnosis"] = f"must be one of {', '.join(TreatmentCourse.Diagnosis.values)}."
+    product = params.get("product", "") or ""
+    if product and product not in PRODUCTS:
+        problems["product"] = f"must be one of {', '.join(PRODUCTS)}."
+    group = params.get("age_group", "") or ""
+    if group and group not in AGE_GROUPS:
+        problems["age_group"] = f"must be one of {', '.join(AGE_GROUPS)}."
+    dates = {}
+    for name in ("infused_from", "infused_to"):
+        value = params.get(name, "") or ""
+        try:
+            dates[name] = date.fromisoformat(value) if value else None
+        except ValueError:
+            problems[name] = "must be an ISO date (YYYY-MM-DD)."
+    origin_value = params.get("origin", "") or Origin.INFUSION.value
+    if origin_value not in {o.value for o in Origin}:
+        problems["origin"] = f"must be one of {', '.join(o.value for o in Origin)}."
+    landmark = params.get("landmark_day", "") or str(DEFAULT_LANDMARK_DAY)
+    if not landmark.isdigit() or not 0 < int(landmark) <= MAX_LANDMARK_DAY:
+        problems["landmark_day"] = f"must be a whole number of days from 1 to {MAX_LANDMARK_DAY}."
+    if problems:
+        raise Refusal(problems)
+    filters = OutcomeFilters(
+        diagnosis=diagnosis,
+        product=product,
+        target_antigen=(params.get("target_antigen", "") or "").strip().upper(),
+        age_group=group,
+        **dates,
+    )
+    return filters, Origin(origin_value), int(landmark)
 
 
 def _first(values: Iterable[date]) -> date | None:

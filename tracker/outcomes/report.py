@@ -185,11 +185,11 @@ def tables(report: dict) -> dict[str, list[list[str]]]:
     result["transplant"] = comparisons
     forest = [["Subgroup", "Level", "Courses", "Events", "ORR %", "EFS HR vs rest", "95% CI", "p", "Conclusion"]]
     for table in report["subgroups"]:
-        for row in table["rows"]:
+        for position, row in enumerate(table["rows"]):
             comparison = row["hazard_ratio_vs_rest"]
             forest.append(
                 [
-                    table["label"],
+                    table["label"] if position == 0 else "",
                     row["level"],
                     str(row["n"]),
                     str(row["events"]),

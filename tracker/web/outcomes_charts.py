@@ -11,6 +11,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 FONT = "font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif"
+MAX_MONTHS_SHOWN = 36
 SERIES = [
     {"colour": "#1f4e79", "dash": ""},
     {"colour": "#b45309", "dash": "6 3"},
@@ -39,8 +40,10 @@ def km_chart(curves: list[tuple[str, dict]], risk_months: list[float], *, title:
     risk_top = top + plot_h + 44
     height = risk_top + 22 * len(curves) + 8
     plot_w = width - left - right
-    horizon = max([risk_months[-1], *(c["last_observed_months"] or 0 for _, c in curves)])
-    horizon = max(6, math.ceil(horizon / 6) * 6)
+    # The x axis runs to the last follow-up, in whole half-years, and at most MAX_MONTHS_SHOWN
+    # (a report figure; the table and the API keep the whole curve).
+    followed = max([0, *(c["last_observed_months"] or 0 for _, c in curves)])
+    horizon = min(max(6, math.ceil(followed / 6) * 6), MAX_MONTHS_SHOWN)
 
     def x(months: float) -> float:
         return left + plot_w * min(months, horizon) / horizon
@@ -73,7 +76,7 @@ def km_chart(curves: list[tuple[str, dict]], risk_months: list[float], *, title:
     )
     for index, (label, curve) in enumerate(curves):
         style = SERIES[index % len(SERIES)]
-        points = curve["curve"]
+        points = [point for point in curve["curve"] if point[0] <= horizon]
         if not points:
             continue
         upper, lower, line = [], [], []
@@ -87,7 +90,7 @@ def km_chart(curves: list[tuple[str, dict]], risk_months: list[float], *, title:
             lower.append((months, low))
             line.append((months, estimate))
             previous = (estimate, low, high)
-        end = curve["last_observed_months"] or 0
+        end = min(curve["last_observed_months"] or 0, horizon)
         upper.append((end, previous[2]))
         lower.append((end, previous[1]))
         line.append((end, previous[0]))
@@ -190,7 +193,7 @@ def forest_plot(rows: list[dict], *, title: str) -> SafeString:
     width, label_w, right_w, row_h, top = 720, 250, 150, 20, 26
     height = top + row_h * max(len(rows), 1) + 40
     plot_left, plot_right = label_w, width - right_w
-    finite = [v for r in rows for v in (r["ci_low"], r["ci_high"]) if v]
+    finite = [v for r in rows for v in (r.get("ci_low"), r.get("ci_high")) if v]
     low = min([0.25, *finite])
     high = max([4.0, *finite])
     low, high = max(low, 0.05), min(high, 20.0)

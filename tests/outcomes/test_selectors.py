@@ -75,7 +75,7 @@ def test_outcomes_filters_and_the_intention_to_treat_origin(cohort):
 
 
 def test_outcome_rows_cost_a_fixed_number_of_queries(cohort, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         facts = outcome_facts(TreatmentCourse.objects.all())
     assert len(facts) == 5
 

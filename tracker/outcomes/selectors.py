@@ -45,6 +45,7 @@ from tracker.core.clock import centre_tz
 from tracker.core.errors import Refusal
 from tracker.models import (
     CourseEvent,
+    ImportedHistory,
     Infusion,
     Intervention,
     ManufacturingRun,
@@ -193,7 +194,7 @@ def _toxicity(episodes: list[ToxicityEpisode], graded: bool, day_zero: date, syn
 
 
 def course_facts(courses: QuerySet[TreatmentCourse]) -> list[tuple[TreatmentCourse, CourseFacts]]:
-    """Each course of `courses` with its `CourseFacts`, in 10 queries whatever their number."""
+    """Each course of `courses` with its `CourseFacts`, in 11 queries whatever their number."""
     courses = courses.select_related("patient").annotate(
         first_infused_at=Min("infusions__infused_at"), first_collected_on=Min("collections__collected_on")
     )
@@ -229,9 +230,14 @@ def course_facts(courses: QuerySet[TreatmentCourse]) -> list[tuple[TreatmentCour
         ),
     }
 
+    imported = {record.course_id: record for record in ImportedHistory.objects.filter(course__in=chosen)}
+
     result = []
     tz = centre_tz()
     for course in course_list:
+        if course.pk in imported:
+            result.append((course, _imported_facts(course, imported[course.pk])))
+            continue
         disease = response.disease_for_diagnosis(course.diagnosis)
         day_zero = days.local_date(course.first_infused_at, tz) if course.first_infused_at else None
         result.append(
@@ -296,6 +302,37 @@ def _facts(course, disease, day_zero, infusions, runs, assessments, events, epis
             float(course.baseline_marrow_blasts_pct) if course.baseline_marrow_blasts_pct is not None else None
         ),
         cell_dose_per_kg=_cells_per_kg(first_infusion, course.patient.weight_kg) if infused else None,
+    )
+
+
+def _imported_facts(course: TreatmentCourse, record: ImportedHistory) -> CourseFacts:
+    """An imported course's facts, as the programme's history gave them (history_import)."""
+    disease = response.disease_for_diagnosis(course.diagnosis)
+    leukapheresis, infused = record.leukapheresis_on, record.infused_on
+    return CourseFacts(
+        course_id=str(course.public_id),
+        diagnosis_group=disease,
+        apheresed_on=leukapheresis,
+        infused_on=infused,
+        day28_category=record.day28_response or None,
+        best_category=record.best_response or None,
+        relapse_on=record.relapse_on,
+        death_on=record.death_on,
+        death_cause=record.death_cause,
+        transplant_on=record.transplant_on,
+        last_contact_on=record.last_contact_on,
+        crs_max_grade=record.crs_max_grade,
+        icans_max_grade=record.icans_max_grade,
+        tocilizumab=record.tocilizumab,
+        steroids=record.steroids,
+        vein_to_vein_days=(infused - leukapheresis).days if leukapheresis else None,
+        product=course.product,
+        target_antigens=tuple(antigen.code for antigen in course.target_antigens.all()),
+        age_at_infusion=_years_between(course.patient.born_on, infused),
+        baseline_marrow_blasts_percent=(
+            float(course.baseline_marrow_blasts_pct) if course.baseline_marrow_blasts_pct is not None else None
+        ),
+        cell_dose_per_kg=float(record.cell_dose_per_kg) if record.cell_dose_per_kg is not None else None,
     )
 
 

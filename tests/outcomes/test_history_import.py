@@ -126,3 +126,35 @@ def test_a_nurse_may_not_import(db, nurse, centre):
 
     with pytest.raises(PermissionDenied):
         import_history(text=csv_text(*GOOD), by=nurse, centre=centre)
+
+
+def test_the_import_page_previews_then_imports(client, coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(coordinator)
+    page = reverse("import_history")
+    upload = SimpleUploadedFile("history.csv", csv_text(*GOOD).encode(), content_type="text/csv")
+    preview = client.post(page, {"file": upload})
+    assert "Preview: 3 course(s) to import" in preview.content.decode()
+    assert TreatmentCourse.objects.count() == 0
+    client.post(page, {"text": csv_text(*GOOD)})
+    assert ImportedHistory.objects.count() == 3
+
+
+def test_the_import_page_shows_every_error_and_imports_nothing(client, coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(coordinator)
+    bad = SimpleUploadedFile("h.csv", csv_text(GOOD[0].replace("female", "f")).encode(), content_type="text/csv")
+    html = client.post(reverse("import_history"), {"file": bad}).content.decode()
+    assert "Nothing was imported" in html and "<td>sex</td>" in html
+    assert TreatmentCourse.objects.count() == 0
+
+
+def test_only_coordinators_reach_the_import_page(client, physician):
+    from django.urls import reverse
+
+    client.force_login(physician)
+    assert client.get(reverse("import_history")).status_code == 403

@@ -20,7 +20,7 @@ from tracker.outcomes.history_import import import_history
 IMPORT_ACCOUNT = "history-import"
 
 
-def _centre(code: str) -> Centre:
+def resolve_centre(code: str) -> Centre:
     if code:
         centre = Centre.objects.filter(code=code).first()
         if centre is None:
@@ -34,7 +34,7 @@ def _centre(code: str) -> Centre:
     return Centre.objects.create(code="history", name="Imported history")
 
 
-def _importer(username: str, centre: Centre):
+def import_account(username: str, centre: Centre):
     users = get_user_model().objects
     if username:
         user = users.filter(username=username, is_active=True).first()
@@ -68,8 +68,8 @@ class Command(BaseCommand):
             text = options["file"].read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"cannot read {options['file']}: {error}") from None
-        centre = _centre(options["centre"])
-        by = _importer(options["by"], centre)
+        centre = resolve_centre(options["centre"])
+        by = import_account(options["by"], centre)
         result = import_history(text=text, by=by, centre=centre, dry_run=options["dry_run"])
         if result.errors:
             for error in result.errors:

@@ -54,6 +54,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from tracker.clinical.findings import FindingError, check_flag, choice
 from tracker.clinical.response import Disease, is_complete_response, is_response
@@ -570,7 +571,16 @@ def time_to_event(
 def time_to_event_rows(
     facts: Iterable[CourseFacts], endpoint: Endpoint | str, *, origin: Origin | str = Origin.INFUSION
 ) -> tuple[TimeToEvent, ...]:
-    """The rows of every course in the analysis of `endpoint`, in the order given."""
+    """The rows of every course in the analysis of `endpoint`, in the order given.
+
+    Remembered for the last few cohorts: a report asks for the same rows many times (curves,
+    comparisons, subgroups), and `CourseFacts` are frozen, so the same facts give the same rows.
+    """
+    return _rows_of(tuple(facts), Endpoint(endpoint), Origin(origin))
+
+
+@lru_cache(maxsize=16)
+def _rows_of(facts: tuple[CourseFacts, ...], endpoint: Endpoint, origin: Origin) -> tuple[TimeToEvent, ...]:
     rows = (time_to_event(course, endpoint, origin=origin) for course in facts)
     return tuple(row for row in rows if row is not None)
 

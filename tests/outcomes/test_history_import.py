@@ -158,3 +158,12 @@ def test_only_coordinators_reach_the_import_page(client, physician):
 
     client.force_login(physician)
     assert client.get(reverse("import_history")).status_code == 403
+
+
+def test_an_investigational_product_and_lower_case_categories_are_imported(db, coordinator, centre):
+    row = GOOD[0].replace("tisa_cel,CD19", "investigational,CD19;CD22").replace(",CR,CR,", ",cr,cri,")
+    result = import_history(text=csv_text(row), by=coordinator, centre=centre)
+    assert result.errors == []
+    record = ImportedHistory.objects.get()
+    assert (record.day28_response, record.best_response) == ("CR", "CRi")
+    assert record.course.antigen_construct == "bicistronic"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -280,14 +281,19 @@ def _parse_row(row: _Row, *, today: date, known_antigens: set[str]) -> HistoryRo
         row.error("death_cause", "is given without a death_date.")
         return None
     disease = response.disease_for_diagnosis(diagnosis)
+    categories = {}
     for column, value in (("day28_response", day28), ("best_response", best)):
         if value and disease is None:
             row.error(column, f"{diagnosis} has no response rule here, so no response category can be given.")
             return None
-        if value and value not in [c.value for c in response.CATEGORIES[disease]]:
+        # The category as the calculator spells it; "cri" and "CRI" are CRi (case only, nothing else).
+        spelled = {c.value.lower(): c.value for c in response.CATEGORIES[disease]} if disease else {}
+        if value and value.lower() not in spelled:
             allowed = ", ".join(c.value for c in response.CATEGORIES[disease])
             row.error(column, f"{value!r} is not a {disease} response category ({allowed}).")
             return None
+        categories[column] = spelled.get(value.lower(), "")
+    day28, best = categories["day28_response"], categories["best_response"]
     try:
         CourseFacts(
             course_id=row.line,
@@ -423,12 +429,28 @@ def import_history(*, text: str, by, centre, dry_run: bool = False) -> ImportRes
         for row in result.rows:
             if row.status == "unchanged":
                 continue
-            patient = patients.get(row.patient["mrn"])
-            if patient is None:
-                patient = journey.register_patient(by=by, centre=centre, **row.patient)
-                patients[patient.mrn] = patient
-            _create_course(row, patient=patient, by=by, digest=digest, today=today)
+            try:
+                with transaction.atomic():
+                    patient = patients.get(row.patient["mrn"])
+                    if patient is None:
+                        patient = journey.register_patient(by=by, centre=centre, **row.patient)
+                        patients[patient.mrn] = patient
+                    _create_course(row, patient=patient, by=by, digest=digest, today=today)
+            except ValidationError as error:
+                # A rule of the services the checks above did not foresee: name it, write nothing.
+                for name, messages in _problems(error):
+                    result.errors.append(RowError(row.line, name, " ".join(messages)))
+        if result.errors:
+            transaction.set_rollback(True)
     return result
+
+
+def _problems(error: ValidationError) -> list[tuple[str, list[str]]]:
+    if hasattr(error, "error_dict"):
+        return [
+            (name, [str(m) for m in ValidationError(messages).messages]) for name, messages in error.error_dict.items()
+        ]
+    return [("", list(error.messages))]
 
 
 def _create_course(row: HistoryRow, *, patient: Patient, by, digest: str, today: date) -> TreatmentCourse:
@@ -450,6 +472,9 @@ def _create_course(row: HistoryRow, *, patient: Patient, by, digest: str, today:
         baseline_marrow_blasts_pct=row.course["baseline_marrow_blasts_pct"],
         baseline_ldh_u_l=row.course["baseline_ldh_u_l"],
         baseline_notes=f"Imported history (line {row.line}).",
+        investigational_product_name=(
+            "Investigational (not named in the imported history)" if row.course["product"] == "investigational" else ""
+        ),
     )
     create_audited(
         ImportedHistory,

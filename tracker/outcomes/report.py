@@ -63,8 +63,10 @@ def build_report(
     tables = [table.as_dict() for table in subgroups(facts, endpoint=Endpoint.EFS, origin=origin)]
     for table in tables:
         table["label"] = SUBGROUP_LABELS[SubgroupDimension(table["dimension"])]
+    unassessed = sum(1 for c in facts if c.infused_on is not None and c.best_category is None)
     return {
         "origin": origin.value,
+        "infused_without_assessment": unassessed,
         "generated_on": generated_on.isoformat() if generated_on else None,
         "summary": summary(facts, origin=origin),
         "curves": curves,
@@ -96,6 +98,7 @@ def tables(report: dict) -> dict[str, list[list[str]]]:
         ["Apheresed (intention to treat)", str(d["apheresed"])],
         ["Infused", str(d["infused"])],
         ["Evaluable at day +28", str(d["evaluable_day28"])],
+        ["Infused, no response recorded (counted as no response)", str(report["infused_without_assessment"])],
     ]
     rate_header = ["Measure", "n", "of", "%", "95% CI low %", "95% CI high %"]
 

@@ -38,3 +38,11 @@ class InfectionAdmin(JourneyRecordAdmin):
 class LateDiagnosisAdmin(JourneyRecordAdmin):
     list_display = ["course", "kind", "diagnosed_on", "day", "description", "manufacturer_notified_on", "superseded"]
     list_filter = ["kind", "superseded"]
+
+
+@admin.register(models.ImportedHistory)
+class ImportedHistoryAdmin(JourneyRecordAdmin):
+    """Imported history is written by the import (history_import); here it is only looked up."""
+
+    list_display = ("course", "infused_on", "best_response", "crs_max_grade", "source_line", "imported_at")
+    search_fields = ("course__patient__mrn", "course__patient__family_name")

@@ -24,3 +24,15 @@ class StaffOrOwnRecordReadOnly(IsCareTeamStaff):
             return True
         is_patient = request.user.is_authenticated and roles.role_of(request.user) == roles.PATIENT
         return is_patient and request.method in SAFE_METHODS and view.action in ("list", "retrieve")
+
+
+class IsOutcomesReader(BasePermission):
+    """Programme outcomes are for coordinators and physicians (issue 12 item 4)."""
+
+    message = "Programme outcomes are for coordinators and physicians."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return user.is_superuser or roles.role_of(user) in (roles.COORDINATOR, roles.PHYSICIAN)

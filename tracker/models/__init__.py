@@ -6,6 +6,7 @@ from tracker.models.collection import CollectionBag, Leukapheresis
 from tracker.models.course import CareTeamMember, TargetAntigen, TreatmentCourse
 from tracker.models.course_event import CourseEvent
 from tracker.models.eligibility import EligibilityAssessment
+from tracker.models.imported_history import ImportedHistory
 from tracker.models.infusion import Infusion
 from tracker.models.intervention import Intervention
 from tracker.models.late_effects import Infection, LabResult, LateDiagnosis
@@ -50,6 +51,7 @@ __all__ = [
     "LateDiagnosis",
     "ResponseAssessment",
     "EligibilityAssessment",
+    "ImportedHistory",
     "Infusion",
     "Intervention",
     "Leukapheresis",

@@ -59,6 +59,9 @@ class Patient(KeptRecord):
         "weight (kg)",
         max_digits=5,
         decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Required at referral; unknown for a patient of imported history.",
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("350"))],
     )
     phone = models.CharField(max_length=32, blank=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.web import audit, bedside, follow_up, journey, patient, records, schedule
+from tracker.web import audit, bedside, follow_up, history_import, journey, outcomes, patient, records, schedule
 
 course = "courses/<uuid:course_id>/"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("dashboard/", journey.dashboard, name="dashboard"),
     path("my-journey/", patient.my_journey, name="my_journey"),
     path("ward/", bedside.ward, name="ward"),
+    path("outcomes/", outcomes.outcomes, name="outcomes"),
+    path("outcomes/import/", history_import.import_history_page, name="import_history"),
     path("alerts/", schedule.alerts_inbox, name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge/", schedule.acknowledge, name="acknowledge_alert"),
     path("alerts/<uuid:alert_id>/snooze/", schedule.snooze, name="snooze_alert"),

@@ -8,6 +8,7 @@ from tracker.api.v1.bedside import InterventionViewSet, NeuroAssessmentViewSet, 
 from tracker.api.v1.calculators import ResponseCalculatorView
 from tracker.api.v1.check_ins import CheckInViewSet
 from tracker.api.v1.courses import CourseViewSet
+from tracker.api.v1.outcomes import OutcomesView
 from tracker.api.v1.patients import PatientViewSet
 
 router = DefaultRouter()
@@ -21,5 +22,6 @@ router.register("alerts", AlertViewSet, basename="alert")
 
 urlpatterns = [
     path("calculators/response/", ResponseCalculatorView.as_view(), name="response-calculator"),
+    path("outcomes/", OutcomesView.as_view(), name="outcomes-report"),
     *router.urls,
 ]

@@ -38,6 +38,11 @@ class PatientForm(forms.ModelForm):
         ]
         widgets = {"born_on": DATE}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Unknown only for imported history: a referral always gives the weight (dose limits).
+        self.fields["weight_kg"].required = True
+
 
 class CourseForm(forms.ModelForm):
     target_antigens = forms.ModelMultipleChoiceField(

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0006_response_events_late_effects'),
+        ('tracker', '0007_rule_anchor_track_and_label_monitoring'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -20,3 +20,16 @@ class TrackerConfig(AppConfig):
         # code and synced after every migrate, so a new permission reaches its role without a
         # hand-written migration, and flushed test databases get them back.
         post_migrate.connect(_sync_after_migrate, sender=self)
+        _connect_security_signals()
+
+
+def _connect_security_signals() -> None:
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+    from tracker.accounts import security
+
+    user_login_failed.connect(security.on_login_failed, dispatch_uid="tracker.security.failed")
+    user_locked_out.connect(security.on_locked_out, dispatch_uid="tracker.security.locked_out")
+    user_logged_in.connect(security.on_logged_in, dispatch_uid="tracker.security.logged_in")
+    user_logged_out.connect(security.on_logged_out, dispatch_uid="tracker.security.logged_out")

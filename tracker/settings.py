@@ -6,6 +6,7 @@ DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://... (see README, docke
 A bad value stops start-up with ImproperlyConfigured naming the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from kombu import Queue
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "simple_history",
+    "axes",
     "tracker",
     "demo",
 ]
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attributes admin and view edits to the signed-in user in the audit history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a lockout during sign-in into the lockout answer (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -96,6 +100,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id (OWASP ASVS 5.0 V11.4); an older PBKDF2 hash is rehashed with Argon2 at the next
+# successful sign-in (Django upgrades a hash whose hasher is not the first of this list).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# --- Guessing stopped (django-axes) -----------------------------------------------------------
+# Failures are counted by account and, separately, by address; the LOCKOUT_FAILURES-th wrong
+# password locks both until the cool-off has passed, even for the right password. The same
+# count covers the sign-in page, API authentication and the second checker's password at
+# infusion (tracker/accounts/security.py); password-reset requests have their own limit.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", default=21, minimum=2)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_COOLOFF_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during the lockout does not push the end of the cool-off further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password", "second_checker_password", "otp_token", "new_password1", "new_password2"]
+AXES_VERBOSE = False
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", default=5, minimum=1)
 # The sign-in page lists the demo logins; on by default only in DEBUG (the demo).
 SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", default=DEBUG)
 LOGIN_URL = "login"
@@ -128,6 +159,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_S", default=12 * 3600, minimum=
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: refuses a locked account or address before any credential is tried.
+        "tracker.api.authentication.LockoutGate",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],

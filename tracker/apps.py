@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -21,6 +22,23 @@ class TrackerConfig(AppConfig):
         # hand-written migration, and flushed test databases get them back.
         post_migrate.connect(_sync_after_migrate, sender=self)
         _connect_security_signals()
+        checks.register(_secret_key_is_set, checks.Tags.security, deploy=True)
+
+
+def _secret_key_is_set(app_configs, **kwargs):
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        if settings.SECRET_KEY:
+            return []
+    except ImproperlyConfigured:
+        pass
+    return [
+        checks.Error(
+            "SECRET_KEY must be set (or TRACKER_DEMO=1 for the local demo).", id="tracker.E001", obj="settings"
+        )
+    ]
 
 
 def _connect_security_signals() -> None:

@@ -11,13 +11,26 @@ from django.urls import resolve, reverse
 from rest_framework.authentication import BaseAuthentication, BasicAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from tests.web.test_pages import _infusion_form, walk_to_lymphodepletion
+from tests.web.test_pages import walk_to_lymphodepletion
 from tracker.api.authentication import LockoutGate
 from tracker.models import Infusion, SecurityEvent
 
 LIMIT = 21
 LOGIN = "/accounts/login/"
 Kind = SecurityEvent.Kind
+
+
+def infusion_form(walker, second_checker, password, coi):
+    bag = walker.run.bags.get()
+    return {
+        "infused_at": "2026-01-12T10:30",
+        "dose_value": "2",
+        "dose_unit": "cells_e6_per_kg",
+        "second_checker": second_checker.pk,
+        "second_checker_password": password,
+        "premedication": "Acetaminophen",
+        f"bag_{bag.pk}": coi,
+    }
 
 
 def sign_in(client, username, password, address="10.0.0.1"):
@@ -104,11 +117,11 @@ def test_the_second_checkers_password_locks_after_the_21st_failure(client, walke
     client.force_login(staff.nurse)
     url = reverse("record_infusion", args=[walker.course.public_id])
     for _ in range(LIMIT - 1):
-        page = client.post(url, _infusion_form(walker, staff.second_nurse, "wrong", walker.run.coi_id))
+        page = client.post(url, infusion_form(walker, staff.second_nurse, "wrong", walker.run.coi_id))
         assert "does not match the second checker" in page.content.decode()
-    page = client.post(url, _infusion_form(walker, staff.second_nurse, "wrong", walker.run.coi_id))
+    page = client.post(url, infusion_form(walker, staff.second_nurse, "wrong", walker.run.coi_id))
     assert "locked" in page.content.decode()
-    page = client.post(url, _infusion_form(walker, staff.second_nurse, "pw", walker.run.coi_id))
+    page = client.post(url, infusion_form(walker, staff.second_nurse, "pw", walker.run.coi_id))
     assert page.status_code == 200
     assert "locked" in page.content.decode()
     assert not Infusion.objects.exists()
@@ -120,8 +133,8 @@ def test_the_second_checkers_right_password_still_records_the_infusion(client, w
     walk_to_lymphodepletion(walker)
     client.force_login(staff.nurse)
     url = reverse("record_infusion", args=[walker.course.public_id])
-    client.post(url, _infusion_form(walker, staff.second_nurse, "wrong", walker.run.coi_id))
-    response = client.post(url, _infusion_form(walker, staff.second_nurse, "pw", walker.run.coi_id))
+    client.post(url, infusion_form(walker, staff.second_nurse, "wrong", walker.run.coi_id))
+    response = client.post(url, infusion_form(walker, staff.second_nurse, "pw", walker.run.coi_id))
     assert response.status_code == 302
     assert Infusion.objects.exists()
     assert SecurityEvent.objects.filter(kind=Kind.SECOND_CHECK_FAILED).count() == 1

@@ -6,6 +6,7 @@ django-axes counts failures and locks; this module records each failure and lock
 and throttles password-reset requests."""
 
 from datetime import timedelta
+from importlib import import_module
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.utils import timezone
 
-from tracker.models import SecurityEvent
+from tracker.models import SecurityEvent, UserSession
 
 Kind = SecurityEvent.Kind
 
@@ -93,6 +94,42 @@ def cool_off() -> timedelta:
     return settings.AXES_COOLOFF_TIME
 
 
+# --- sessions -----------------------------------------------------------------------------------
+
+SIGNED_IN_AT = "tracker_signed_in_at"
+LAST_SEEN_AT = "tracker_last_seen_at"
+OTP_REQUIRED = "tracker_otp_required"
+
+
+def user_has_otp_device(user) -> bool:
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=True)
+
+
+def sign_out_everywhere(*, request, user) -> int:
+    """End every session of ``user`` (this one included) and record it. Returns how many."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    record_security_event(kind=Kind.SIGNED_OUT_EVERYWHERE, request=request, user=user, detail=f"{len(keys)} sessions")
+    return len(keys)
+
+
+def session_expiry(*, session, is_staff: bool, now: float) -> str | None:
+    """Why this session has ended ("idle" or "absolute"), or None while it is alive
+    (OWASP ASVS 5.0 V7.3: idle and absolute timeouts). Times are POSIX seconds."""
+    idle_limit = settings.SESSION_IDLE_TIMEOUT_STAFF if is_staff else settings.SESSION_IDLE_TIMEOUT_PATIENT
+    started, last_seen = session.get(SIGNED_IN_AT), session.get(LAST_SEEN_AT)
+    if started is not None and now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
+        return "absolute"
+    if last_seen is not None and now - last_seen > idle_limit.total_seconds():
+        return "idle"
+    return None
+
+
 # --- signal receivers (connected in TrackerConfig.ready) ---------------------------------------
 
 
@@ -117,6 +154,19 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
 
 def on_logged_in(sender, request, user, **kwargs) -> None:
     record_security_event(kind=Kind.SIGNED_IN, request=request, user=user)
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    now = timezone.now().timestamp()
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN_AT] = now
+    # A user who enrolled a TOTP device must give a code after the password (django-otp).
+    session[OTP_REQUIRED] = user_has_otp_device(user)
+    if session.session_key is None:
+        session.save()
+    UserSession.objects.get_or_create(
+        session_key=session.session_key, defaults={"user": user, "ip_address": client_ip(request)}
+    )
 
 
 def on_logged_out(sender, request, user, **kwargs) -> None:

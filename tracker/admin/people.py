@@ -113,3 +113,9 @@ class SecurityEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["username", "ip_address"]
     date_hierarchy = "at"
+
+
+@admin.register(models.UserSession)
+class UserSessionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["user", "created_at", "ip_address"]
+    search_fields = ["user__username"]

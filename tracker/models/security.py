@@ -39,3 +39,18 @@ class SecurityEvent(models.Model):
     def __str__(self) -> str:
         who = self.username or "-"
         return f"{self.get_kind_display()}: {who} from {self.ip_address or '-'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """Each signed-in session of a user, so that "sign out everywhere" can end them all."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"

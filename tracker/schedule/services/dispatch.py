@@ -83,7 +83,12 @@ def _notify_reachable(alert: Alert, ladder, recipients: Recipients, now: datetim
         if notifications:
             return notifications
         if alert.level >= len(ladder) - 1:
-            log.error("Alert %s: nobody to notify at any step; telling the coordinator and physician", alert.title)
+            # Log lines name the course's public id only, never the patient (issue 11).
+            log.error(
+                "Alert %s (course %s): nobody to notify at any step; telling the coordinator and physician",
+                alert.public_id,
+                alert.course.public_id,
+            )
             return notifications_for(alert, FALLBACK_ROLES, recipients, now=now)
         alert.level += 1
 
@@ -194,7 +199,7 @@ def _tighten_if_recent(event: ThresholdEvent, protocol, now: datetime) -> None:
         with transaction.atomic():
             planning.tighten(event.course, reason=event.summary, now=now)
     except Exception:
-        log.exception("Could not tighten the schedule of course %s", event.course_id)
+        log.exception("Could not tighten the schedule of course %s", event.course.public_id)
 
 
 def raise_threshold_alerts(now: datetime, *, event_id: int | None = None) -> int:

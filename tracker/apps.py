@@ -3,12 +3,18 @@ from django.core import checks
 from django.db.models.signals import post_migrate
 
 
-def _sync_after_migrate(sender, **kwargs) -> None:
+def _sync_after_migrate(sender, using="default", **kwargs) -> None:
+    from django.apps import apps
+    from django.db import connections
+
     from tracker.core import roles
+    from tracker.core.history_guard import append_only_tables, install_append_only_triggers
     from tracker.journey.services import sync_target_antigens
 
     sync_target_antigens()
     roles.sync_roles()
+    # History tables added by later migrations are append-only too.
+    install_append_only_triggers(connections[using], append_only_tables(apps.get_app_config("tracker").get_models()))
 
 
 class TrackerConfig(AppConfig):
@@ -44,8 +50,12 @@ def _secret_key_is_set(app_configs, **kwargs):
 def _connect_security_signals() -> None:
     from axes.signals import user_locked_out
     from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+    from simple_history.signals import pre_create_historical_record
 
     from tracker.accounts import security
+    from tracker.core.audit import attribute_history_row
+
+    pre_create_historical_record.connect(attribute_history_row, dispatch_uid="tracker.audit.attribute")
 
     user_login_failed.connect(security.on_login_failed, dispatch_uid="tracker.security.failed")
     user_locked_out.connect(security.on_locked_out, dispatch_uid="tracker.security.locked_out")

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.utils import timezone
 
-from tracker.models import SecurityEvent, UserSession
+from tracker.models import ChartAccess, SecurityEvent, UserSession
 
 Kind = SecurityEvent.Kind
 
@@ -92,6 +92,22 @@ def password_reset_allowed(*, request, email: str) -> bool:
 
 def cool_off() -> timedelta:
     return settings.AXES_COOLOFF_TIME
+
+
+# --- access log -------------------------------------------------------------------------------
+
+
+def record_chart_access(*, request, patient_id: int, what: str, course_id: int | None = None) -> ChartAccess:
+    """One row per view of a patient's chart: who, when, what (and which path), from where."""
+    return ChartAccess.objects.create(
+        user=request.user,
+        patient_id=patient_id,
+        course_id=course_id,
+        what=what,
+        path=request.path[:200],
+        ip_address=client_ip(request),
+        request_id=getattr(request, "request_id", "")[:64],
+    )
 
 
 # --- sessions -----------------------------------------------------------------------------------

@@ -119,3 +119,13 @@ class SecurityEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
 class UserSessionAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ["user", "created_at", "ip_address"]
     search_fields = ["user__username"]
+
+
+@admin.register(models.ChartAccess)
+class ChartAccessAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Who viewed which chart: read only, never deleted."""
+
+    list_display = ["at", "user", "what", "path", "ip_address"]
+    list_filter = ["what"]
+    search_fields = ["user__username", "request_id"]
+    date_hierarchy = "at"

@@ -54,3 +54,35 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ChartAccess(models.Model):
+    """Who viewed which patient's chart, when, what and from where (HIPAA §164.312(b)). Written
+    by the course page, the audit page, the patient's own timeline and API reads; shown on the
+    course's audit page; only ever added, kept like the audit."""
+
+    class What(models.TextChoices):
+        COURSE_PAGE = "course_page", "Course page"
+        AUDIT_PAGE = "audit_page", "Audit page"
+        OWN_TIMELINE = "own_timeline", "Patient's own timeline"
+        API_COURSE = "api_course", "API: course"
+        API_PATIENT = "api_patient", "API: patient record"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chart_accesses")
+    patient = models.ForeignKey("tracker.Patient", on_delete=models.PROTECT, related_name="chart_accesses")
+    course = models.ForeignKey(
+        "tracker.TreatmentCourse", on_delete=models.PROTECT, null=True, blank=True, related_name="chart_accesses"
+    )
+    what = models.CharField(max_length=20, choices=What.choices)
+    path = models.CharField(max_length=200)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "at"])]
+        verbose_name_plural = "chart accesses"
+
+    def __str__(self) -> str:
+        return f"{self.user} viewed {self.get_what_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -6,12 +6,15 @@ from datetime import datetime
 from django.shortcuts import render
 from django.utils import timezone
 
+from tracker.accounts import security
+from tracker.core import roles
 from tracker.core.audit import field_changes
 from tracker.journey.selectors import get_course_for
 from tracker.models import (
     Alert,
     BridgingTherapy,
     CareTeamMember,
+    ChartAccess,
     CheckIn,
     CollectionBag,
     CourseRuleOverride,
@@ -25,10 +28,14 @@ from tracker.models import (
     NeuroAssessment,
     Patient,
     ProductBag,
+    ThresholdEvent,
+    ToxicityEpisode,
     TreatmentCourse,
     VitalSigns,
 )
 from tracker.web.access import staff_only
+
+ACCESS_ROWS_SHOWN = 200
 
 
 @dataclass
@@ -63,6 +70,16 @@ AUDITED = [
     (NeuroAssessment, "course_id", "course", lambda r: f"Neuro check {_when(r.observed_at)} (ICANS grade {r.grade})"),
     (Intervention, "course_id", "course", lambda r: f"{r.agent or r.kind} {_when(r.given_at)}"),
     (CheckIn, "course_id", "course", lambda r: f"Check-in: {r.label} due {_when(r.due_at)}"),
+    (ThresholdEvent, "course_id", "course", lambda r: f"Threshold event {_when(r.occurred_at)}: {r.summary}"),
+    (
+        ToxicityEpisode,
+        "course_id",
+        "course",
+        lambda r: (
+            f"{r.syndrome.upper()} episode {r.number} (max grade {r.max_grade})"
+            + (" retracted" if r.retracted_at else "")
+        ),
+    ),
     (Alert, "course_id", "course", lambda r: f"Alert: {r.title}"),
     (CourseSchedule, "course_id", "course", lambda r: f"Schedule ({r.cadence} cadence)"),
     (CourseRuleOverride, "course_id", "course", lambda r: "Schedule rule override"),
@@ -98,7 +115,17 @@ def course_audit(request, course_id):
     records, bedside records and their amendments and reviews, check-ins completed, alerts
     acknowledged or snoozed, and schedule changes."""
     course = get_course_for(request.user, course_id)
+    security.record_chart_access(
+        request=request, patient_id=course.patient_id, course_id=course.id, what=ChartAccess.What.AUDIT_PAGE
+    )
     ids = {"patient": course.patient_id, "course": course.id}
     rows = [row for model, key, of, describe in AUDITED for row in _history_rows(model, key, ids[of], describe)]
     rows.sort(key=lambda row: row.when, reverse=True)
-    return render(request, "tracker/course_audit.html", {"course": course, "rows": rows})
+    # The access log (who viewed this patient's chart) is shown to coordinators, who answer for
+    # the programme's records, and to administrators.
+    accesses = None
+    if roles.role_of(request.user) == roles.COORDINATOR or request.user.is_superuser:
+        accesses = list(
+            ChartAccess.objects.filter(patient_id=course.patient_id).select_related("user")[:ACCESS_ROWS_SHOWN]
+        )
+    return render(request, "tracker/course_audit.html", {"course": course, "rows": rows, "accesses": accesses})

@@ -11,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from tracker.accounts import security
 from tracker.bedside.selectors import course_monitoring
 from tracker.clinical import response, stages
 from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
 from tracker.follow_up.selectors import course_follow_up
 from tracker.journey.selectors import courses_with_journey, get_course_for
-from tracker.models import ManufacturingRun, StageEvent, TreatmentCourse
+from tracker.models import ChartAccess, ManufacturingRun, StageEvent, TreatmentCourse
 from tracker.schedule.selectors import course_schedule
 from tracker.web.access import staff_only
 
@@ -106,6 +107,9 @@ class TimelineEntry:
 @staff_only
 def course_detail(request, course_id):
     course = get_course_for(request.user, course_id, queryset=courses_with_journey())
+    security.record_chart_access(
+        request=request, patient_id=course.patient_id, course_id=course.id, what=ChartAccess.What.COURSE_PAGE
+    )
     events = [TimelineEntry(e, course.day_of(e.occurred_at)) for e in course.stage_events.all()]
     runs = list(course.manufacturing_runs.all())
     latest_run = runs[0] if runs else None

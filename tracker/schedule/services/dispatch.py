@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from tracker.core.audit import DISPATCHER, acting_as_system, system_user
 from tracker.core.queue import enqueue_on_commit
 from tracker.models import Alert, Cadence, CheckIn, CourseSchedule, Notification, ThresholdEvent
 from tracker.schedule.services import planning
@@ -50,7 +51,16 @@ def _claim(candidates, **changes):
         return None
     token = uuid.uuid4()
     candidates.filter(id__in=ids).update(claim_token=token, **changes)
-    return candidates.model.objects.filter(claim_token=token)
+    claimed = candidates.model.objects.filter(claim_token=token)
+    if changes and hasattr(candidates.model, "history"):
+        # A compare-and-set UPDATE bypasses simple-history: keep the claimed state explicitly.
+        candidates.model.history.bulk_history_create(
+            list(claimed),
+            update=True,
+            default_user=system_user(DISPATCHER),
+            default_change_reason=f"dispatcher: {', '.join(sorted(changes))}",
+        )
+    return claimed
 
 
 def _enqueue_deliveries(notifications: list[Notification], now: datetime) -> None:
@@ -202,6 +212,7 @@ def _tighten_if_recent(event: ThresholdEvent, protocol, now: datetime) -> None:
         log.exception("Could not tighten the schedule of course %s", event.course.public_id)
 
 
+@acting_as_system(DISPATCHER)
 def raise_threshold_alerts(now: datetime, *, event_id: int | None = None) -> int:
     """Each threshold event becomes one urgent alert to the physician (and the bedside nurse),
     and tightens the schedule when it crosses the protocol's threshold."""
@@ -320,6 +331,7 @@ STEPS = [
 ]
 
 
+@acting_as_system(DISPATCHER)
 def run_sweep(now: datetime | None = None) -> dict[str, int | None]:
     """One pass over everything the schedule wants done by now. Safe to run concurrently and
     twice: each step claims what it acts on. A step that fails is logged and the others still

@@ -37,12 +37,14 @@ class ToxicityEpisode(models.Model):
 
     history = HistoricalRecords()
 
-    objects = CurrentEpisodeManager()
     all_versions = models.Manager()
+    objects = CurrentEpisodeManager()
 
     class Meta:
         ordering = ["onset_at"]
         base_manager_name = "all_versions"
+        # Related lookups (course.toxicity_episodes) see current episodes only.
+        default_manager_name = "objects"
         constraints = [models.UniqueConstraint(fields=["course", "syndrome", "number"], name="unique_episode_number")]
 
     def __str__(self) -> str:

@@ -121,3 +121,17 @@ def test_a_refused_view_of_another_centres_chart_is_not_logged_as_a_view(client,
     client.force_login(other_centre_nurse)
     assert client.get(reverse("course_detail", args=[course.public_id])).status_code == 404
     assert not ChartAccess.objects.exists()
+
+
+def test_a_coordinator_exports_the_audit_trail_and_access_log_as_csv(client, course, nurse, coordinator):
+    client.force_login(nurse)
+    client.get(reverse("course_detail", args=[course.public_id]))
+    assert client.get(reverse("course_audit_export", args=[course.public_id])).status_code == 403
+    client.force_login(coordinator)
+    response = client.get(reverse("course_audit_export", args=[course.public_id]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "when,who,kind,record,changes,reason"
+    assert any(",coord,created," in line for line in lines)
+    assert any(",nurse,viewed,Course page," in line for line in lines)
+    assert ChartAccess.objects.filter(user=coordinator, what="audit_export").exists()

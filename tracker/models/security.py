@@ -64,6 +64,7 @@ class ChartAccess(models.Model):
     class What(models.TextChoices):
         COURSE_PAGE = "course_page", "Course page"
         AUDIT_PAGE = "audit_page", "Audit page"
+        AUDIT_EXPORT = "audit_export", "Audit export (CSV)"
         OWN_TIMELINE = "own_timeline", "Patient's own timeline"
         API_COURSE = "api_course", "API: course"
         API_PATIENT = "api_patient", "API: patient record"

@@ -1,8 +1,11 @@
 """A course's audit trail: who changed what, when and why, from the history tables."""
 
+import csv
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -109,6 +112,19 @@ def _history_rows(model, key: str, value, describe) -> list[AuditRow]:
     return rows
 
 
+def _audit_rows(course) -> list[AuditRow]:
+    ids = {"patient": course.patient_id, "course": course.id}
+    rows = [row for model, key, of, describe in AUDITED for row in _history_rows(model, key, ids[of], describe)]
+    rows.sort(key=lambda row: row.when, reverse=True)
+    return rows
+
+
+def _sees_access_log(user) -> bool:
+    # The access log (who viewed this patient's chart) and the audit export are for
+    # coordinators, who answer for the programme's records, and for administrators.
+    return roles.role_of(user) == roles.COORDINATOR or user.is_superuser
+
+
 @staff_only
 def course_audit(request, course_id):
     """Who changed what, when and why, on this course and every record of its journey: stage
@@ -118,14 +134,36 @@ def course_audit(request, course_id):
     security.record_chart_access(
         request=request, patient_id=course.patient_id, course_id=course.id, what=ChartAccess.What.AUDIT_PAGE
     )
-    ids = {"patient": course.patient_id, "course": course.id}
-    rows = [row for model, key, of, describe in AUDITED for row in _history_rows(model, key, ids[of], describe)]
-    rows.sort(key=lambda row: row.when, reverse=True)
-    # The access log (who viewed this patient's chart) is shown to coordinators, who answer for
-    # the programme's records, and to administrators.
     accesses = None
-    if roles.role_of(request.user) == roles.COORDINATOR or request.user.is_superuser:
+    if _sees_access_log(request.user):
         accesses = list(
             ChartAccess.objects.filter(patient_id=course.patient_id).select_related("user")[:ACCESS_ROWS_SHOWN]
         )
-    return render(request, "tracker/course_audit.html", {"course": course, "rows": rows, "accesses": accesses})
+    context = {"course": course, "rows": _audit_rows(course), "accesses": accesses}
+    return render(request, "tracker/course_audit.html", context)
+
+
+@staff_only
+def course_audit_export(request, course_id):
+    """The audit trail and the access log of one course as CSV, for a compliance request:
+    who, when, what and why. The export itself is recorded in the access log."""
+    course = get_course_for(request.user, course_id)
+    if not _sees_access_log(request.user):
+        raise PermissionDenied("The audit export is for coordinators.")
+    security.record_chart_access(
+        request=request, patient_id=course.patient_id, course_id=course.id, what=ChartAccess.What.AUDIT_EXPORT
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{course.public_id}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["when", "who", "kind", "record", "changes", "reason"])
+    for row in _audit_rows(course):
+        changes = "; ".join(f"{name}: {old} -> {new}" for name, old, new in row.changes)
+        who = row.who.get_username() if row.who else ""
+        writer.writerow([row.when.isoformat(), who, row.kind, row.what, changes, row.reason])
+    for access in ChartAccess.objects.filter(patient_id=course.patient_id).select_related("user"):
+        detail = f"{access.path} from {access.ip_address or '-'}"
+        writer.writerow(
+            [access.at.isoformat(), access.user.get_username(), "viewed", access.get_what_display(), detail, ""]
+        )
+    return response

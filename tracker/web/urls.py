@@ -22,6 +22,7 @@ urlpatterns = [
     path("patients/refer/", records.refer_patient, name="refer_patient"),
     path(course, journey.course_detail, name="course_detail"),
     path(course + "audit/", audit.course_audit, name="course_audit"),
+    path(course + "audit.csv", audit.course_audit_export, name="course_audit_export"),
     path(course + "eligibility/", records.record_eligibility, name="record_eligibility"),
     path(course + "collection/", records.record_collection, name="record_collection"),
     path(course + "manufacturing/", records.register_run, name="register_run"),

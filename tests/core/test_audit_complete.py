@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.bedside.test_bedside_services import at
 from tests.builders import NORMAL, infuse, vitals
@@ -14,6 +15,7 @@ from tracker.accounts.services import create_patient_login
 from tracker.bedside import services as bedside_services
 from tracker.core.audit import DISPATCHER, SYSTEM
 from tracker.models import ChartAccess, ThresholdEvent, ToxicityEpisode
+from tracker.schedule.services import planning
 from tracker.schedule.services.dispatch import run_sweep
 
 
@@ -135,3 +137,14 @@ def test_a_coordinator_exports_the_audit_trail_and_access_log_as_csv(client, cou
     assert any(",coord,created," in line for line in lines)
     assert any(",nurse,viewed,Course page," in line for line in lines)
     assert ChartAccess.objects.filter(user=coordinator, what="audit_export").exists()
+
+
+def test_planned_moved_and_cancelled_check_ins_keep_history(infused, staff):
+    check_ins = infused.check_ins.all()
+    created = apps.get_model("tracker", "HistoricalCheckIn").objects.filter(history_type="+")
+    assert created.count() == check_ins.count() > 0
+    planning.cancel_open_check_ins(infused, reason="withdrawn", now=timezone.now())
+    cancelled = apps.get_model("tracker", "HistoricalCheckIn").objects.filter(
+        history_change_reason__contains="withdrawn"
+    )
+    assert cancelled.exists() and not cancelled.filter(history_user__isnull=True).exists()

@@ -80,3 +80,25 @@ def field_changes(record, previous) -> list[tuple[str, object, object]]:
         if old != new:
             changes.append((field.name, old, new))
     return changes
+
+
+def acting_user():
+    """Who a write outside ``save_audited`` is attributed to: the signed-in user of the current
+    request, or else the acting system user (or the application's own)."""
+    from simple_history.models import HistoricalRecords
+
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    return system_user(_acting_system_user.get() or SYSTEM)
+
+
+def record_bulk_history(model: type[models.Model], rows, *, reason: str, created: bool = False) -> None:
+    """History rows for a bulk_create or a compare-and-set UPDATE, which simple-history does not
+    see; attributed to ``acting_user()``."""
+    rows = list(rows)
+    if rows:
+        model.history.bulk_history_create(
+            rows, update=not created, default_user=acting_user(), default_change_reason=reason
+        )

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from tracker.core.audit import DISPATCHER, acting_as_system, system_user
+from tracker.core.audit import DISPATCHER, acting_as_system, record_bulk_history
 from tracker.core.queue import enqueue_on_commit
 from tracker.models import Alert, Cadence, CheckIn, CourseSchedule, Notification, ThresholdEvent
 from tracker.schedule.services import planning
@@ -54,12 +54,7 @@ def _claim(candidates, **changes):
     claimed = candidates.model.objects.filter(claim_token=token)
     if changes and hasattr(candidates.model, "history"):
         # A compare-and-set UPDATE bypasses simple-history: keep the claimed state explicitly.
-        candidates.model.history.bulk_history_create(
-            list(claimed),
-            update=True,
-            default_user=system_user(DISPATCHER),
-            default_change_reason=f"dispatcher: {', '.join(sorted(changes))}",
-        )
+        record_bulk_history(candidates.model, claimed, reason=f"dispatcher: {', '.join(sorted(changes))}")
     return claimed
 
 

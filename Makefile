@@ -25,6 +25,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The demo asks for itself: DEBUG, the demo key and the demo logins on the sign-in page. Without
+# TRACKER_DEMO the settings are production-safe (DEBUG off, SECRET_KEY required).
+run: export TRACKER_DEMO = 1
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -92,6 +92,7 @@ def setup_django(url: str) -> None:
     os.environ["TRACKER_VAR_DIR"] = _VAR_DIR
     os.environ["CELERY_BROKER_URL"] = "memory://"
     os.environ.setdefault("TRACKER_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("TRACKER_DEMO", "1")
     os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
     import django
 

@@ -63,8 +63,8 @@ class Profile:
 
 
 PROFILES = {
-    # Paediatric r/r B-ALL, bicistronic CD19/CD22 (343-patient study, REFERENCE §8.2): 99.1 % CR/CRi,
-    # 1-year EFS 75.5 %, OS 93.5 %; CRS follows disease burden, not dose; transplant for a share.
+    # Paediatric r/r B-ALL, bicistronic CD19/CD22 (343-patient study, docs/clinical-rules.md §10.10 [S56]):
+    # 99.1 % CR/CRi, 1-year EFS 75.5 %, OS 93.5 %; CRS follows disease burden, not dose; transplant for a share.
     "peds-ball-cd19cd22": Profile(
         name="peds-ball-cd19cd22",
         diagnosis="b_all",
@@ -85,9 +85,9 @@ PROFILES = {
         icans_cuts=(2.6, 3.6, 4.8, 6.0),
         blasts_beta=(0.7, 1.6),
         dose_per_kg_range=(5e5, 5e6),
-        source="REFERENCE §8.2 (paediatric CD19/CD22 bicistronic CAR-T, n = 343)",
+        source="docs/clinical-rules.md §10.10 [S56] (paediatric CD19/CD22 bicistronic CAR-T, n = 343)",
     ),
-    # Large B-cell lymphoma (axi-cel-like, ZUMA-1 / REFERENCE §8.2): ORR ~ 80 %, CR ~ 55 %.
+    # Large B-cell lymphoma (axi-cel-like, ZUMA-1 [S30], docs/clinical-rules.md §10.10): ORR ~ 80 %, CR ~ 55 %.
     "lbcl": Profile(
         name="lbcl",
         diagnosis="lbcl",
@@ -108,9 +108,9 @@ PROFILES = {
         icans_cuts=(0.8, 1.8, 3.0, 4.5),
         blasts_beta=None,
         dose_per_kg_range=(1e6, 2.2e6),
-        source="REFERENCE §8.2 (ZUMA-1 and published LBCL series)",
+        source="docs/clinical-rules.md §10.10 [S30] (ZUMA-1 and published LBCL series)",
     ),
-    # Multiple myeloma (BCMA, KarMMa-like, REFERENCE §8.2): ORR ~ 78 %, CR/sCR ~ 35 %.
+    # Multiple myeloma (BCMA, KarMMa-like [S30], [S38], docs/clinical-rules.md §10.10): ORR ~ 78 %, CR/sCR ~ 35 %.
     "myeloma": Profile(
         name="myeloma",
         diagnosis="multiple_myeloma",
@@ -139,7 +139,7 @@ PROFILES = {
         icans_cuts=(1.6, 2.8, 4.0, 5.5),
         blasts_beta=None,
         dose_per_kg_range=(1.5e6, 6e6),
-        source="REFERENCE §8.2 (KarMMa and published myeloma series)",
+        source="docs/clinical-rules.md §10.10 [S30], [S38] (KarMMa and published myeloma series)",
     ),
 }
 

@@ -72,9 +72,15 @@ def _start(env: dict) -> subprocess.CompletedProcess:
 
 
 def test_production_without_a_secret_key_refuses_to_start():
-    result = _start({"DEBUG": "false"})
+    # Issue 11: production is the default, and the deploy check (run before serving) refuses.
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
-    assert "SECRET_KEY must be set when DEBUG is false" in result.stderr
+    assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_settings_start_with_a_secret_key():

@@ -94,3 +94,15 @@ def env_broker_url(name: str, *, default: str) -> str:
     if scheme not in BROKER_SCHEMES:
         raise ImproperlyConfigured(f"{name} must be a redis://, amqp:// or filesystem:// URL, got {url!r}.")
     return url
+
+
+def require_secret_key() -> None:
+    """Stop the web server or a worker at start-up when no SECRET_KEY is set."""
+    from django.conf import settings
+
+    try:
+        key = settings.SECRET_KEY
+    except ImproperlyConfigured:
+        key = ""
+    if not key:
+        raise ImproperlyConfigured("SECRET_KEY must be set (or TRACKER_DEMO=1 for the local demo).")

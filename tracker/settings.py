@@ -6,8 +6,10 @@ DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://... (see README, docke
 A bad value stops start-up with ImproperlyConfigured naming the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from kombu import Queue
 
 from tracker.envconfig import (
@@ -23,12 +25,14 @@ from tracker.envconfig import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TRACKER_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DEBUG", default=True)
-SECRET_KEY = env_str("SECRET_KEY", "" if not DEBUG else "demo-only-insecure-key-change-me")
-if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
+# Production-safe by default: DEBUG off and SECRET_KEY required. The local demo (`make run`,
+# Procfile.demo) asks for itself with TRACKER_DEMO=1, which turns DEBUG on, allows the demo key
+# and lists the demo logins on the sign-in page.
+DEMO = env_bool("TRACKER_DEMO", default=False)
+DEBUG = env_bool("DEBUG", default=DEMO)
+# Empty without the demo: the web server and the Celery worker refuse to start
+# (tracker.envconfig.require_secret_key); offline commands such as makemigrations still run.
+SECRET_KEY = env_str("SECRET_KEY", "demo-only-insecure-key-change-me" if DEMO else "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -42,20 +46,35 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "simple_history",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tracker",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A request id on every log line and response (X-Request-ID), and the headers every
+    # response carries: Cache-Control no-store, Permissions-Policy.
+    "tracker.web.middleware.RequestIdMiddleware",
+    "tracker.web.middleware.HardeningHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session timeouts, then the second factor where it is required.
+    "tracker.web.middleware.SessionTimeoutMiddleware",
+    "tracker.web.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Attributes admin and view edits to the signed-in user in the audit history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a lockout during sign-in into the lockout answer (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -96,8 +115,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# The sign-in page lists the demo logins; on by default only in DEBUG (the demo).
-SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", default=DEBUG)
+# Argon2id (OWASP ASVS 5.0 V11.4); an older PBKDF2 hash is rehashed with Argon2 at the next
+# successful sign-in (Django upgrades a hash whose hasher is not the first of this list).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# --- Guessing stopped (django-axes) -----------------------------------------------------------
+# Failures are counted by account and, separately, by address; the LOCKOUT_FAILURES-th wrong
+# password locks both until the cool-off has passed, even for the right password. The same
+# count covers the sign-in page, API authentication and the second checker's password at
+# infusion (tracker/accounts/security.py); password-reset requests have their own limit.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", default=21, minimum=2)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_COOLOFF_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during the lockout does not push the end of the cool-off further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password", "second_checker_password", "otp_token", "new_password1", "new_password2"]
+AXES_VERBOSE = False
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", default=5, minimum=1)
+# The sign-in page lists the demo logins; on by default only in the demo.
+SHOW_DEMO_LOGINS = env_bool("SHOW_DEMO_LOGINS", default=DEMO)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -120,14 +166,57 @@ STORAGES = {
     },
 }
 
+# --- Transport and browser hardening (manage.py check --deploy passes with no warning) -------
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_S", default=12 * 3600, minimum=300)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+# Content-Security-Policy (django-csp): no inline script or style; the one inline script
+# carries the per-request nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the tracker never uses are switched off (Permissions-Policy).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+# Sessions end after SESSION_IDLE_MINUTES_STAFF without a request (patients:
+# SESSION_IDLE_MINUTES_PATIENT), and SESSION_ABSOLUTE_HOURS after sign-in whatever the activity
+# (tracker/web/middleware.py; OWASP ASVS 5.0 V7.3). "Sign out everywhere" ends all of a user's.
+SESSION_IDLE_TIMEOUT_STAFF = timedelta(minutes=env_int("SESSION_IDLE_MINUTES_STAFF", default=15, minimum=1))
+SESSION_IDLE_TIMEOUT_PATIENT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES_PATIENT", default=30, minimum=1))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", default=12, minimum=1))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# Roles that must use a TOTP second factor (comma-separated: coordinator, nurse, physician,
+# admin); any staff member may enrol one on their own.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = "CAR-T journey tracker"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: refuses a locked account or address before any credential is tried.
+        "tracker.api.authentication.LockoutGate",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
@@ -196,12 +285,34 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # Where links in emails and SMS point.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# Structured lines on stderr, each with the request id; every unhandled error (a 500) is
+# logged by django.request with its traceback, in production as in the demo. No log line
+# names a patient: messages carry public ids only (tests/test_logs.py scans a demo run).
+LOG_LEVEL = env_str("TRACKER_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "tracker.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "keyvalue": {
+            "format": "%(asctime)s level=%(levelname)s logger=%(name)s request_id=%(request_id)s %(message)s",
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "keyvalue",
+            "filters": ["request_id"],
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
     "loggers": {
-        "tracker": {"handlers": ["console"], "level": env_str("TRACKER_LOG_LEVEL", "INFO"), "propagate": False},
+        "tracker": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # axes names the username tried in its lines; SecurityEvent rows keep that instead.
+        "axes": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
     },
 }

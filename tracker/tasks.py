@@ -13,6 +13,7 @@ outlives any move of this module. Imports go one way only: tasks import services
 from celery import shared_task
 from django.utils import timezone
 
+from tracker.core.audit import DISPATCHER, acting_as_system
 from tracker.models import CourseSchedule, TreatmentCourse
 from tracker.schedule.services import delivery, dispatch, planning
 from tracker.schedule.sms import TransientDeliveryError
@@ -54,7 +55,8 @@ def deliver_notification(self, notification_id: int) -> None:
 def replan_course(course_id: int) -> None:
     course = TreatmentCourse.objects.filter(pk=course_id).first()
     if course is not None:
-        planning.plan_course(course)
+        with acting_as_system(DISPATCHER):
+            planning.plan_course(course)
 
 
 @shared_task(name="tracker.tasks.replan_protocol", acks_late=True, ignore_result=True)

@@ -92,8 +92,19 @@ def test_dashboard_filters_by_stage_and_search(client, centre, staff):
     client.force_login(staff.coordinator)
     body = client.get(reverse("dashboard"), {"stage": "lymphodepletion"}).content.decode()
     assert "FAMILY001" in body and "FAMILY000" not in body
-    body = client.get(reverse("dashboard"), {"q": "Q002"}).content.decode()
+    body = client.post(reverse("dashboard"), {"q": "Q002"}, follow=True).content.decode()
     assert "FAMILY002" in body and "FAMILY003" not in body
+
+
+def test_a_search_puts_no_name_or_mrn_in_the_url(client, centre, staff):
+    cohort(centre, staff, 4)
+    client.force_login(staff.coordinator)
+    response = client.post(reverse("dashboard"), {"q": "FAMILY002", "stage": "active"})
+    assert response.status_code == 302
+    assert "FAMILY" not in response["Location"] and "s=" in response["Location"]
+    # The query string alone no longer searches.
+    body = client.get(reverse("dashboard"), {"q": "Q002"}).content.decode()
+    assert "FAMILY003" in body
 
 
 def test_course_page_shows_day_numbers_and_vein_to_vein(client, walker, staff):

@@ -4,7 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import models
-from tracker.admin.mixins import NoDeleteMixin, ReasonedChangeMixin
+from tracker.admin.mixins import NoDeleteMixin, ReasonedChangeMixin, ViewOnlyMixin
 
 
 @admin.register(models.Centre)
@@ -103,3 +103,29 @@ class TreatmentCourseAdmin(ReasonedChangeMixin, NoDeleteMixin, SimpleHistoryAdmi
 
     def has_add_permission(self, request):
         return False  # a course is opened by referral in the app, which records its first stage event
+
+
+@admin.register(models.SecurityEvent)
+class SecurityEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Failed sign-ins, lockouts, second-checker failures and password resets: read only."""
+
+    list_display = ["at", "kind", "username", "ip_address", "path"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "at"
+
+
+@admin.register(models.UserSession)
+class UserSessionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["user", "created_at", "ip_address"]
+    search_fields = ["user__username"]
+
+
+@admin.register(models.ChartAccess)
+class ChartAccessAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Who viewed which chart: read only, never deleted."""
+
+    list_display = ["at", "user", "what", "path", "ip_address"]
+    list_filter = ["what"]
+    search_fields = ["user__username", "request_id"]
+    date_hierarchy = "at"

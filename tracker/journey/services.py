@@ -532,5 +532,5 @@ def correct_infusion_time(*, infusion: Infusion, by, infused_at: datetime, reaso
     infusion.infused_at = infused_at
     save_audited(infusion, by=by, reason=f"infusion time corrected: {reason}")
     for syndrome in ("crs", "icans"):
-        rebuild_episodes(course, syndrome)
+        rebuild_episodes(course, syndrome, by=by)
     return planning.plan_course(course)

@@ -24,11 +24,15 @@ from tracker.models.protocol import (
     ProtocolRule,
 )
 from tracker.models.response import ResponseAssessment
+from tracker.models.security import ChartAccess, SecurityEvent, UserSession
 from tracker.models.stage_event import StageEvent
 from tracker.models.toxicity import Syndrome, ThresholdEvent, ToxicityEpisode
 from tracker.models.vital_signs import VitalSigns
 
 __all__ = [
+    "ChartAccess",
+    "UserSession",
+    "SecurityEvent",
     "Alert",
     "AssigneeRole",
     "Cadence",

@@ -109,6 +109,8 @@ class Notification(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When delivery was last handed to Celery.")
     read_at = models.DateTimeField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [

@@ -1,4 +1,5 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from tracker.clinical.toxicity import EVENT_LABELS, EventKind
 from tracker.models.course import TreatmentCourse
@@ -9,6 +10,11 @@ from tracker.models.vital_signs import VitalSigns
 class Syndrome(models.TextChoices):
     CRS = "crs", "CRS"
     ICANS = "icans", "ICANS"
+
+
+class CurrentEpisodeManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(retracted_at__isnull=True)
 
 
 class ToxicityEpisode(models.Model):
@@ -25,9 +31,20 @@ class ToxicityEpisode(models.Model):
     max_grade_at = models.DateTimeField()
     last_positive_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # An episode that the current assessments no longer derive (after an amendment) is
+    # retracted, never deleted; its history keeps every version (issue 11).
+    retracted_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    all_versions = models.Manager()
+    objects = CurrentEpisodeManager()
 
     class Meta:
         ordering = ["onset_at"]
+        base_manager_name = "all_versions"
+        # Related lookups (course.toxicity_episodes) see current episodes only.
+        default_manager_name = "objects"
         constraints = [models.UniqueConstraint(fields=["course", "syndrome", "number"], name="unique_episode_number")]
 
     def __str__(self) -> str:
@@ -55,6 +72,8 @@ class ThresholdEvent(models.Model):
     occurred_at = models.DateTimeField(help_text="When the observation was made.")
     created_at = models.DateTimeField(auto_now_add=True)
     summary = models.CharField(max_length=300)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

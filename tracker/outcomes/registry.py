@@ -1,6 +1,6 @@
 """Registry export (issue 12 item 7): per course, the fields the CIBMTR cellular-therapy forms
 4000, 4006 and 4100 and the EBMT cellular-therapy day-100 form ask for, as CSV, each column
-named with the form and field it answers (`COLUMNS`; docs/clinical-rules.md §9.1, §10.9).
+named with the form and field it answers (`COLUMNS`; docs/clinical-rules.md §11.1, §10.9).
 
 The values come from the same outcome rows as the outcomes page (`selectors.course_facts`), plus
 the product lot, lymphodepletion and bridging records; a value the tracker does not hold is left

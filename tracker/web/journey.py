@@ -1,26 +1,55 @@
 """The journey's pages: the programme dashboard and a course's page. Each runs a fixed number of
 queries whatever the cohort size."""
 
+import secrets
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
+from tracker.accounts import security
 from tracker.bedside.selectors import course_monitoring
 from tracker.clinical import response, stages
 from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
 from tracker.follow_up.selectors import course_follow_up
 from tracker.journey.selectors import courses_with_journey, get_course_for
-from tracker.models import ManufacturingRun, StageEvent, TreatmentCourse
+from tracker.models import ChartAccess, ManufacturingRun, StageEvent, TreatmentCourse
 from tracker.schedule.selectors import course_schedule
 from tracker.web.access import staff_only
+
+# Searches by name or MRN are posted, kept in the session under a random token, and the results
+# page is addressed by the token: a name or MRN never appears in a URL, so never in an access
+# log, a proxy's log or the browser history (OWASP ASVS 5.0 V14.2.1).
+SEARCHES_SESSION_KEY = "tracker_searches"
+SEARCHES_KEPT = 20
+SEARCH_MAX_LENGTH = 100
+
+
+def _remember_search(request, query: str) -> str:
+    token = secrets.token_urlsafe(9)
+    searches = dict(list(request.session.get(SEARCHES_SESSION_KEY, {}).items())[-(SEARCHES_KEPT - 1) :])
+    searches[token] = query
+    request.session[SEARCHES_SESSION_KEY] = searches
+    return token
+
+
+def _post_search(request):
+    query = request.POST.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    params = {name: request.POST[name] for name in ("stage", "diagnosis") if request.POST.get(name)}
+    if query:
+        params["s"] = _remember_search(request, query)
+    return redirect(f"{reverse('dashboard')}?{urlencode(params)}" if params else reverse("dashboard"))
 
 
 @staff_only
 def dashboard(request):
     """The programme at a glance: how many courses in each stage, and the course list."""
+    if request.method == "POST":
+        return _post_search(request)
     visible = TreatmentCourse.objects.visible_to(request.user)
     counts = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
     # Infusion is a moment (courses go straight on to acute monitoring), so it shows only if used.
@@ -32,7 +61,8 @@ def dashboard(request):
 
     stage = request.GET.get("stage", "")
     diagnosis = request.GET.get("diagnosis", "")
-    query = request.GET.get("q", "").strip()
+    search_token = request.GET.get("s", "")
+    query = request.session.get(SEARCHES_SESSION_KEY, {}).get(search_token, "") if search_token else ""
     courses = visible.select_related("patient", "treating_physician").with_journey_dates()
     if stage == "active":
         courses = courses.active()
@@ -62,6 +92,7 @@ def dashboard(request):
             "stage": stage,
             "diagnosis": diagnosis,
             "q": query,
+            "search_token": search_token if query else "",
             "diagnoses": TreatmentCourse.Diagnosis.choices,
         },
     )
@@ -76,6 +107,9 @@ class TimelineEntry:
 @staff_only
 def course_detail(request, course_id):
     course = get_course_for(request.user, course_id, queryset=courses_with_journey())
+    security.record_chart_access(
+        request=request, patient_id=course.patient_id, course_id=course.id, what=ChartAccess.What.COURSE_PAGE
+    )
     events = [TimelineEntry(e, course.day_of(e.occurred_at)) for e in course.stage_events.all()]
     runs = list(course.manufacturing_runs.all())
     latest_run = runs[0] if runs else None

@@ -10,10 +10,11 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from tracker.accounts import security
 from tracker.clinical.stages import Stage
 from tracker.core import roles
 from tracker.follow_up.selectors import released_response
-from tracker.models import CheckIn, Patient, StageEvent, TreatmentCourse
+from tracker.models import ChartAccess, CheckIn, Patient, StageEvent, TreatmentCourse
 from tracker.schedule.selectors import label_conditions
 
 # What each stage means, in words for patients and families.
@@ -52,6 +53,7 @@ def my_journey(request):
         if roles.is_staff_role(request.user):
             return redirect("dashboard")
         raise PermissionDenied("This login is not linked to a patient record.")
+    security.record_chart_access(request=request, patient_id=patient.pk, what=ChartAccess.What.OWN_TIMELINE)
     courses = list(
         patient.courses.with_journey_dates()
         .select_related("treating_physician", "coordinator")

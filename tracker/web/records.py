@@ -113,7 +113,7 @@ record_infusion = course_form_view(
     intro="Read the chain-of-identity id from each bag's label. It must match this patient's manufacturing run, "
     "and a second staff member confirms with their own password.",
     submit="Confirm identity and record infusion",
-    form_kwargs=lambda request, course: {"course": course, "recorder": request.user},
+    form_kwargs=lambda request, course: {"course": course, "recorder": request.user, "request": request},
     success="Infusion recorded: day 0. The course is in acute monitoring.",
 )
 

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from tracker.web import audit, bedside, follow_up, history_import, journey, outcomes, patient, records, schedule
+from tracker.web import (
+    audit,
+    bedside,
+    follow_up,
+    history_import,
+    journey,
+    outcomes,
+    patient,
+    records,
+    schedule,
+    two_factor,
+)
 
 course = "courses/<uuid:course_id>/"
 
@@ -18,9 +29,13 @@ urlpatterns = [
     path("alerts/<uuid:alert_id>/snooze/", schedule.snooze, name="snooze_alert"),
     path("work/", schedule.work_list, name="work_list"),
     path("check-ins/<uuid:check_in_id>/complete/", schedule.complete, name="complete_check_in"),
+    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/sign-out-everywhere/", two_factor.sign_out_everywhere, name="sign_out_everywhere"),
     path("patients/refer/", records.refer_patient, name="refer_patient"),
     path(course, journey.course_detail, name="course_detail"),
     path(course + "audit/", audit.course_audit, name="course_audit"),
+    path(course + "audit.csv", audit.course_audit_export, name="course_audit_export"),
     path(course + "eligibility/", records.record_eligibility, name="record_eligibility"),
     path(course + "collection/", records.record_collection, name="record_collection"),
     path(course + "manufacturing/", records.register_run, name="register_run"),

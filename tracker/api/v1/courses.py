@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from tracker.accounts import security
 from tracker.api.permissions import StaffOrOwnRecordReadOnly
 from tracker.api.v1.bedside import (
     InterventionInput,
@@ -34,7 +35,7 @@ from tracker.clinical.stages import Stage
 from tracker.follow_up import services as follow_up
 from tracker.journey import services as journey
 from tracker.journey.selectors import get_course_for
-from tracker.models import StageEvent, TreatmentCourse
+from tracker.models import ChartAccess, StageEvent, TreatmentCourse
 
 
 class StageEventSerializer(serializers.ModelSerializer):
@@ -125,6 +126,13 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_object(self):
         course = get_course_for(self.request.user, self.kwargs["public_id"], queryset=self.get_queryset())
         self.check_object_permissions(self.request, course)
+        # Every course endpoint (detail, timeline, records, writes) finds its course here.
+        security.record_chart_access(
+            request=self.request._request,
+            patient_id=course.patient_id,
+            course_id=course.id,
+            what=ChartAccess.What.API_COURSE,
+        )
         return course
 
     def get_serializer_class(self):

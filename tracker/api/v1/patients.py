@@ -2,8 +2,9 @@
 
 from rest_framework import serializers, viewsets
 
+from tracker.accounts import security
 from tracker.api.permissions import StaffOrOwnRecordReadOnly
-from tracker.models import Patient
+from tracker.models import ChartAccess, Patient
 
 
 class PatientSerializer(serializers.ModelSerializer):
@@ -22,3 +23,10 @@ class PatientViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Patient.objects.visible_to(self.request.user).select_related("centre").order_by("family_name", "id")
+
+    def get_object(self):
+        patient = super().get_object()
+        security.record_chart_access(
+            request=self.request._request, patient_id=patient.pk, what=ChartAccess.What.API_PATIENT
+        )
+        return patient

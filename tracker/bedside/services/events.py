@@ -48,7 +48,7 @@ def crs_threshold_events(course: TreatmentCourse, observation: VitalSigns) -> li
         threshold_event(course, kind, Syndrome.CRS, observation, previous_grade, vital_signs=observation)
         for kind in kinds
     ]
-    return [_saved(event) for event in events]
+    return [_saved(event, by=observation.recorded_by) for event in events]
 
 
 def icans_threshold_events(course: TreatmentCourse, observation) -> list[ThresholdEvent]:
@@ -59,10 +59,12 @@ def icans_threshold_events(course: TreatmentCourse, observation) -> list[Thresho
         threshold_event(course, kind, Syndrome.ICANS, observation, previous_grade, neuro_assessment=observation)
         for kind in kinds
     ]
-    return [_saved(event) for event in events]
+    return [_saved(event, by=observation.recorded_by) for event in events]
 
 
-def _saved(event: ThresholdEvent) -> ThresholdEvent:
+def _saved(event: ThresholdEvent, *, by) -> ThresholdEvent:
+    # The event is history-tracked: its first row names the person whose recording crossed it.
+    event._history_user = by
     event.save()
     return event
 

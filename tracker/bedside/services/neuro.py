@@ -186,7 +186,7 @@ def _save_neuro(*, course, by, observed_at, values, nurse_judged_grade, amends=N
         ]
     save_graded(observation, by=by, nurse_grade=nurse_grade, review=review, amends=amends, reason=reason)
     events = icans_threshold_events(course, observation)
-    rebuild_episodes(course, Syndrome.ICANS)
+    rebuild_episodes(course, Syndrome.ICANS, by=by)
     after_recording(observation, events, by=by, amendment=amends is not None)
     return Recorded(observation, events)
 

@@ -217,7 +217,7 @@ def _save_vitals(*, course, by, observed_at, values, nurse_judged_grade, amends=
         reason=reason,
     )
     events = crs_threshold_events(course, observation)
-    rebuild_episodes(course, Syndrome.CRS)
+    rebuild_episodes(course, Syndrome.CRS, by=by)
     after_recording(observation, events, by=by, amendment=amends is not None)
     return Recorded(observation, events)
 

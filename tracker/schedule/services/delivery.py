@@ -9,6 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.core.audit import DISPATCHER, acting_as_system
 from tracker.models import Alert, Notification
 from tracker.schedule.sms import TransientDeliveryError, get_sms_backend
 
@@ -48,6 +49,7 @@ def _send(notification: Notification) -> None:
         get_sms_backend().send(to=phone, body=f"{subject}: {body}"[:480])
 
 
+@acting_as_system(DISPATCHER)
 def deliver(notification_id: int) -> None:
     """Send one email or SMS notification, in three steps so that a slow mail server or SMS
     gateway never holds a database lock: claim it (pending → sending) and commit; send; record
@@ -103,6 +105,7 @@ def _record_failure(notification: Notification, error: Exception) -> None:
 
 
 @transaction.atomic
+@acting_as_system(DISPATCHER)
 def record_final_failure(notification_id: int, error: Exception) -> None:
     """After the last retry of a transient failure."""
     notification = Notification.objects.select_for_update(of=("self",)).select_related("alert").get(pk=notification_id)

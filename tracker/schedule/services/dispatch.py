@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from tracker.core.audit import DISPATCHER, acting_as_system, record_bulk_history
 from tracker.core.queue import enqueue_on_commit
 from tracker.models import Alert, Cadence, CheckIn, CourseSchedule, Notification, ThresholdEvent
 from tracker.schedule.services import planning
@@ -50,7 +51,11 @@ def _claim(candidates, **changes):
         return None
     token = uuid.uuid4()
     candidates.filter(id__in=ids).update(claim_token=token, **changes)
-    return candidates.model.objects.filter(claim_token=token)
+    claimed = candidates.model.objects.filter(claim_token=token)
+    if changes and hasattr(candidates.model, "history"):
+        # A compare-and-set UPDATE bypasses simple-history: keep the claimed state explicitly.
+        record_bulk_history(candidates.model, claimed, reason=f"dispatcher: {', '.join(sorted(changes))}")
+    return claimed
 
 
 def _enqueue_deliveries(notifications: list[Notification], now: datetime) -> None:
@@ -83,7 +88,12 @@ def _notify_reachable(alert: Alert, ladder, recipients: Recipients, now: datetim
         if notifications:
             return notifications
         if alert.level >= len(ladder) - 1:
-            log.error("Alert %s: nobody to notify at any step; telling the coordinator and physician", alert.title)
+            # Log lines name the course's public id only, never the patient (issue 11).
+            log.error(
+                "Alert %s (course %s): nobody to notify at any step; telling the coordinator and physician",
+                alert.public_id,
+                alert.course.public_id,
+            )
             return notifications_for(alert, FALLBACK_ROLES, recipients, now=now)
         alert.level += 1
 
@@ -194,9 +204,10 @@ def _tighten_if_recent(event: ThresholdEvent, protocol, now: datetime) -> None:
         with transaction.atomic():
             planning.tighten(event.course, reason=event.summary, now=now)
     except Exception:
-        log.exception("Could not tighten the schedule of course %s", event.course_id)
+        log.exception("Could not tighten the schedule of course %s", event.course.public_id)
 
 
+@acting_as_system(DISPATCHER)
 def raise_threshold_alerts(now: datetime, *, event_id: int | None = None) -> int:
     """Each threshold event becomes one urgent alert to the physician (and the bedside nurse),
     and tightens the schedule when it crosses the protocol's threshold."""
@@ -315,6 +326,7 @@ STEPS = [
 ]
 
 
+@acting_as_system(DISPATCHER)
 def run_sweep(now: datetime | None = None) -> dict[str, int | None]:
     """One pass over everything the schedule wants done by now. Safe to run concurrently and
     twice: each step claims what it acts on. A step that fails is logged and the others still

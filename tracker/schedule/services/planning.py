@@ -31,7 +31,7 @@ from django.utils import timezone
 from tracker.clinical import days, labels
 from tracker.clinical.products import cibmtr_track
 from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
-from tracker.core.audit import save_audited
+from tracker.core.audit import record_bulk_history, save_audited
 from tracker.core.clock import as_utc, centre_tz
 from tracker.core.errors import Refusal
 from tracker.models import (
@@ -233,7 +233,7 @@ def plan_course(course: TreatmentCourse, *, now: datetime | None = None) -> Plan
     existing = {
         row.plan_key: row for row in course.check_ins.select_for_update(of=("self",)).filter(plan_key__in=desired)
     }
-    new_rows = []
+    new_rows, moved_ids = [], []
     for key, slot in desired.items():
         row = existing.get(key)
         if row is None:
@@ -245,16 +245,30 @@ def plan_course(course: TreatmentCourse, *, now: datetime | None = None) -> Plan
         if changed or row.status == CheckIn.Status.CANCELLED:
             changed |= {"status": CheckIn.Status.SCHEDULED, "cancelled_at": None, "cancel_reason": ""}
             # Conditional: only a row still scheduled or cancelled is moved (compare-and-set).
-            result.moved += CheckIn.objects.filter(
+            moved = CheckIn.objects.filter(
                 pk=row.pk, status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.CANCELLED]
             ).update(**changed)
-    CheckIn.objects.bulk_create(new_rows)
+            if moved:
+                moved_ids.append(row.pk)
+            result.moved += moved
+    created = CheckIn.objects.bulk_create(new_rows)
     result.created = len(new_rows)
+    # Bulk writes bypass simple-history: their history rows are written here.
+    if created and any(row.pk is None for row in created):
+        created = list(course.check_ins.filter(plan_key__in=[row.plan_key for row in new_rows]))
+    record_bulk_history(CheckIn, created, reason="planned", created=True)
+    if moved_ids:
+        record_bulk_history(CheckIn, CheckIn.objects.filter(pk__in=moved_ids), reason="re-planned: moved")
     # Scheduled check-ins the plan no longer wants (a moved infusion, a relaxed cadence).
     stale = course.check_ins.filter(status=CheckIn.Status.SCHEDULED, window_closes_at__gt=now).exclude(
         plan_key__in=desired
     )
-    result.cancelled = stale.update(status=CheckIn.Status.CANCELLED, cancelled_at=now, cancel_reason="re-planned")
+    stale_ids = list(stale.values_list("pk", flat=True))
+    result.cancelled = CheckIn.objects.filter(pk__in=stale_ids, status=CheckIn.Status.SCHEDULED).update(
+        status=CheckIn.Status.CANCELLED, cancelled_at=now, cancel_reason="re-planned"
+    )
+    if stale_ids:
+        record_bulk_history(CheckIn, CheckIn.objects.filter(pk__in=stale_ids), reason="re-planned: cancelled")
     state.planned_until = now + timedelta(hours=state.protocol.horizon_hours)
     state.replanned_at = now
     state.save(update_fields=["planned_until", "replanned_at"])
@@ -275,25 +289,31 @@ def close_before_lymphodepletion(course: TreatmentCourse, *, at: datetime) -> in
     """Lymphodepletion started at ``at``: what was due before it and is still open closes then
     (window and due time no later than ``at``), so the next sweep marks it missed and the ladder
     tells the coordinator. It can still be completed late, with a note."""
-    closed = 0
     rows = course.check_ins.select_for_update().filter(
         status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE],
         rule__counted_from=ProtocolRule.CountedFrom.MANUFACTURING,
         window_closes_at__gt=at,
     )
+    closed_ids = []
     for row in rows:
         closes_at = max(row.window_opens_at, as_utc(at))
-        closed += CheckIn.objects.filter(pk=row.pk, status=row.status).update(
+        if CheckIn.objects.filter(pk=row.pk, status=row.status).update(
             due_at=min(row.due_at, closes_at), window_closes_at=closes_at
-        )
-    return closed
+        ):
+            closed_ids.append(row.pk)
+    record_bulk_history(CheckIn, CheckIn.objects.filter(pk__in=closed_ids), reason="closed: lymphodepletion started")
+    return len(closed_ids)
 
 
 def cancel_open_check_ins(course: TreatmentCourse, *, reason: str, now: datetime) -> int:
     """When a course closes (death, withdrawal) nothing more is due, and its alerts stop."""
-    cancelled = course.check_ins.filter(status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE]).update(
+    open_ids = list(
+        course.check_ins.filter(status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE]).values_list("pk", flat=True)
+    )
+    cancelled = CheckIn.objects.filter(pk__in=open_ids).update(
         status=CheckIn.Status.CANCELLED, cancelled_at=now, cancel_reason=reason
     )
+    record_bulk_history(CheckIn, CheckIn.objects.filter(pk__in=open_ids), reason=f"course closed: {reason}")
     Alert.objects.filter(course=course).unresolved().update(
         status=Alert.Status.RESOLVED, resolved_at=now, resolution=reason, next_escalation_at=None
     )

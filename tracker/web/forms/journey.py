@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from tracker.accounts import security
 from tracker.clinical import stages
 from tracker.clinical.products import PRODUCTS
 from tracker.clinical.stages import Stage
@@ -196,9 +197,10 @@ class InfusionForm(forms.Form):
     premedication = forms.CharField(max_length=200, initial="Acetaminophen + H1 antihistamine", required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args, course: TreatmentCourse, recorder, **kwargs):
+    def __init__(self, *args, course: TreatmentCourse, recorder, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.recorder = recorder
+        self.request = request
         self.fields["infused_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["second_checker"].queryset = staff_with_perm(
             "tracker.verify_identity", course.patient.centre_id
@@ -216,8 +218,12 @@ class InfusionForm(forms.Form):
     def clean(self):
         data = super().clean()
         checker, password = data.get("second_checker"), data.get("second_checker_password")
-        if checker and password and not checker.check_password(password):
-            self.add_error("second_checker_password", "That password does not match the second checker.")
+        if checker and password:
+            # Through the sign-in lockout: each failure is counted, recorded and can lock the
+            # second checker's account and this address (tracker/accounts/security.py).
+            problem = security.confirm_second_checker(request=self.request, checker=checker, password=password)
+            if problem:
+                self.add_error("second_checker_password", problem)
         return data
 
     def service_kwargs(self) -> dict:

@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "tracker",
@@ -127,15 +130,61 @@ if not DEBUG:
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_S", default=12 * 3600, minimum=300)
 
 REST_FRAMEWORK = {
+    # Per-user API tokens (hashed at rest, tracker.models.ApiToken) for other systems; the
+    # session for the browser. No basic authentication: a password never travels per request.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tracker.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.IsCareTeamStaff"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.ObjectJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.Pages",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+        "calculator": env_str("API_THROTTLE_CALCULATOR", "120/min"),
+        "device": env_str("API_THROTTLE_DEVICE", "120/min"),
+    },
+}
+# Request bodies: larger ones are answered 413, deeper ones 400 (tracker.api.parsers).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=256 * 1024, minimum=1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", default=32, minimum=4)
+
+# API tokens: knox's hashed tokens, with a name and the time of last use (tracker.models.ApiToken).
+KNOX_TOKEN_MODEL = "tracker.ApiToken"
+REST_KNOX = {"TOKEN_TTL": None, "TOKEN_PREFIX": "cart_", "AUTH_HEADER_PREFIX": "Token"}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CAR-T journey tracker API",
+    "DESCRIPTION": (
+        "API v1 of the CAR-T journey tracker. Authenticate with `Authorization: Token <token>` "
+        "(create tokens on the API tokens page) or the browser session. Every error is "
+        '`{"errors": [{"field", "code", "message"}]}`. Another team\'s patient is a 404.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["tracker.api.schema.only_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.add_error_responses",
+    ],
 }
 
 # --- Celery -------------------------------------------------------------------------------

@@ -103,3 +103,17 @@ class TreatmentCourseAdmin(ReasonedChangeMixin, NoDeleteMixin, SimpleHistoryAdmi
 
     def has_add_permission(self, request):
         return False  # a course is opened by referral in the app, which records its first stage event
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: only their names, first characters and times are shown (the rest is a
+    digest). An administrator may revoke one by deleting it; users manage their own on the
+    API tokens page."""
+
+    list_display = ["name", "user", "token_key", "created", "last_used_at"]
+    search_fields = ["name", "user__username", "token_key"]
+    readonly_fields = ["digest", "token_key", "user", "created", "expiry", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

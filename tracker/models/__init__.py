@@ -1,4 +1,5 @@
 from tracker.models.alert import Alert, Notification
+from tracker.models.api_token import ApiToken
 from tracker.models.bridging import BridgingTherapy
 from tracker.models.centre import Centre, StaffProfile
 from tracker.models.check_in import CheckIn, CourseRuleOverride, CourseSchedule
@@ -29,6 +30,7 @@ from tracker.models.vital_signs import VitalSigns
 
 __all__ = [
     "Alert",
+    "ApiToken",
     "AssigneeRole",
     "Cadence",
     "CheckIn",

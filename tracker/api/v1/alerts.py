@@ -41,6 +41,10 @@ class AlertOutput(serializers.ModelSerializer):
         ]
 
 
+class AcknowledgeInput(serializers.Serializer):
+    note = serializers.CharField(default="", allow_blank=True)
+
+
 class SnoozeInput(serializers.Serializer):
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     reason = serializers.CharField()
@@ -61,8 +65,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, public_id=None):
+        incoming = AcknowledgeInput(data=request.data)
+        incoming.is_valid(raise_exception=True)
         alert = alert_service.acknowledge_alert(
-            alert=self.get_object(), by=request.user, note=str(request.data.get("note", ""))
+            alert=self.get_object(), by=request.user, note=incoming.validated_data["note"]
         )
         return Response(self.get_serializer(alert).data)
 

@@ -192,7 +192,8 @@ class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @action(detail=True, methods=["get"])
     def episodes(self, request, public_id=None):
-        return Response(ToxicityEpisodeOutput(self.get_object().toxicity_episodes.all(), many=True).data)
+        page = self.paginate_queryset(self.get_object().toxicity_episodes.order_by("syndrome", "number"))
+        return self.get_paginated_response(ToxicityEpisodeOutput(page, many=True).data)
 
     @action(detail=True, methods=["get"], url_path="threshold-events")
     def threshold_events(self, request, public_id=None):

@@ -1,8 +1,10 @@
-"""API v1's routes: one router, one module per resource."""
+"""API v1's routes: one router, one module per resource, and the schema with its viewers."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from tracker.api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
 from tracker.api.v1.alerts import AlertViewSet
 from tracker.api.v1.bedside import InterventionViewSet, NeuroAssessmentViewSet, VitalSignsViewSet
 from tracker.api.v1.calculators import ResponseCalculatorView
@@ -20,6 +22,9 @@ router.register("check-ins", CheckInViewSet, basename="check-in")
 router.register("alerts", AlertViewSet, basename="alert")
 
 urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="swagger"),
+    path("schema/redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),
     path("calculators/response/", ResponseCalculatorView.as_view(), name="response-calculator"),
     *router.urls,
 ]

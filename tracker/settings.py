@@ -146,7 +146,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -180,6 +180,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "tracker.models.course.STAGE_CHOICES",
+        "AlertKindEnum": "tracker.models.alert.Alert.Kind",
+        "CheckInKindEnum": "tracker.models.protocol.CheckInKind",
+        "CourseEventKindEnum": "tracker.models.course_event.CourseEvent.Kind",
+        "InterventionKindEnum": "tracker.models.intervention.Intervention.Kind",
+        "LateDiagnosisKindEnum": "tracker.models.late_effects.LateDiagnosis.Kind",
+    },
     "PREPROCESSING_HOOKS": ["tracker.api.schema.only_v1"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -10,6 +10,11 @@ class IsCareTeamStaff(BasePermission):
     """The bedside, schedule and alert endpoints are for staff only."""
 
     message = "This endpoint is for the care team."
+    schema_description = (
+        "care-team staff (coordinator, nurse, physician, on-call physician), for the patients they may see: "
+        "a coordinator their centre's, a nurse or physician their care teams', an on-call physician "
+        "the centre's during a shift. Another patient is a 404. A patient's login gets 403."
+    )
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and roles.is_staff_role(request.user))
@@ -18,6 +23,11 @@ class IsCareTeamStaff(BasePermission):
 class StaffOrOwnRecordReadOnly(IsCareTeamStaff):
     """Staff use these endpoints in full; a patient's login may read its own patient and
     course records (the querysets already limit it to them), and nothing else."""
+
+    schema_description = (
+        IsCareTeamStaff.schema_description.replace(" A patient's login gets 403.", "")
+        + " A patient's login may read (GET) its own patient and course records only; anything else is 403."
+    )
 
     def has_permission(self, request, view) -> bool:
         if super().has_permission(request, view):

@@ -6,6 +6,7 @@ Every operation may answer 401 (no or a bad token), 403 (a role that may not use
 the same answer); those that take a body 400 (a refusal naming the field) and 413 (too large)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -86,3 +87,14 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <token>`: a token created on the API tokens page (/account/api-tokens/).",
         }
+
+
+class TrackerAutoSchema(AutoSchema):
+    """Each operation's description ends with who may call it (its permission classes'
+    ``schema_description``) and that patients are limited to the ones the caller may see."""
+
+    def get_description(self):
+        text = super().get_description() or self.view.__class__.__doc__ or ""
+        who = [getattr(p, "schema_description", "") for p in self.view.permission_classes]
+        who = " ".join(w for w in who if w) or "Anyone, without signing in."
+        return f"{text.strip()}\n\n**Who may call:** {who}".strip()

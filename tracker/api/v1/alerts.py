@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -50,6 +51,11 @@ class SnoozeInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("scope", enum=["mine", "all"], description="all: every alert for my patients.")]
+    )
+)
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Alerts sent to me (``?scope=all``: every alert for the patients I may see)."""
 
@@ -58,11 +64,14 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filterset_fields = ["status", "kind", "urgency"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model only
+            return Alert.objects.none()
         alerts = selectors.visible_alerts(self.request.user)
         if self.action == "list" and self.request.query_params.get("scope") != "all":
             alerts = alerts.for_user(self.request.user)
         return alerts.select_related("course", "check_in", "acknowledged_by").order_by("-created_at", "-id")
 
+    @extend_schema(request=AcknowledgeInput, responses=AlertOutput)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, public_id=None):
         incoming = AcknowledgeInput(data=request.data)
@@ -72,6 +81,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         )
         return Response(self.get_serializer(alert).data)
 
+    @extend_schema(request=SnoozeInput, responses=AlertOutput)
     @action(detail=True, methods=["post"])
     def snooze(self, request, public_id=None):
         incoming = SnoozeInput(data=request.data)

@@ -3,6 +3,7 @@ their course (``courses``); read, corrected and reviewed here by their own publi
 serializers check types only; the services check ranges and consistency, so the API and the
 forms give the same errors, naming the field and the allowed range."""
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -239,6 +240,16 @@ class BedsideRecordViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+def _documented(output, input_class):
+    """The schema of a record's amend (its fields again, with the reason) and review."""
+    amendment = type(f"{input_class.__name__[: -len('Input')]}Amendment", (input_class, AmendmentInput), {})
+    return extend_schema_view(
+        amend=extend_schema(request=amendment, responses={201: output}),
+        review=extend_schema(request=ReviewInput, responses=output),
+    )
+
+
+@_documented(VitalSignsOutput, VitalSignsInput)
 class VitalSignsViewSet(BedsideRecordViewSet):
     model = VitalSigns
     serializer_class = VitalSignsOutput
@@ -250,6 +261,7 @@ class VitalSignsViewSet(BedsideRecordViewSet):
         return _review(self, request)
 
 
+@_documented(NeuroAssessmentOutput, NeuroAssessmentInput)
 class NeuroAssessmentViewSet(BedsideRecordViewSet):
     model = NeuroAssessment
     serializer_class = NeuroAssessmentOutput
@@ -261,6 +273,12 @@ class NeuroAssessmentViewSet(BedsideRecordViewSet):
         return _review(self, request)
 
 
+@extend_schema_view(
+    amend=extend_schema(
+        request=type("InterventionAmendment", (InterventionInput, AmendmentInput), {}),
+        responses={201: InterventionOutput},
+    )
+)
 class InterventionViewSet(BedsideRecordViewSet):
     model = Intervention
     serializer_class = InterventionOutput

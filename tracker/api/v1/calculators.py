@@ -1,6 +1,7 @@
 """Stateless calculators: classify a response from findings without storing anything (the same
 ``tracker.clinical.response`` the services use; docs/clinical-rules.md §7)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,9 +16,25 @@ class ResponseCalculatorInput(serializers.Serializer):
     findings = serializers.DictField()
 
 
-class ResponseCalculatorView(APIView):
-    """POST {"disease": "lymphoma", "findings": {...}} → the category, its name and its reasons."""
+class ResponseCalculatorOutput(serializers.Serializer):
+    disease = serializers.CharField()
+    category = serializers.CharField()
+    label = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    needs_review = serializers.BooleanField()
+    rule_version = serializers.CharField()
+    mrd = serializers.CharField(allow_null=True)
+    is_response = serializers.BooleanField()
+    is_complete_response = serializers.BooleanField()
 
+
+class ResponseCalculatorView(APIView):
+    """POST {"disease": "lymphoma", "findings": {...}} → the category, its name and its reasons.
+    Nothing is stored."""
+
+    throttle_scope = "calculator"
+
+    @extend_schema(request=ResponseCalculatorInput, responses=ResponseCalculatorOutput)
     def post(self, request):
         incoming = ResponseCalculatorInput(data=request.data)
         incoming.is_valid(raise_exception=True)

@@ -1,5 +1,7 @@
 """Check-ins: list the ones of the patients I may see, and complete one with a note."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -36,6 +38,9 @@ class CompleteInput(serializers.Serializer):
     note = serializers.CharField()
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("course", OpenApiTypes.UUID, description="One course's.")])
+)
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Check-ins of the patients I may see; ``?status=due``, ``?kind=``, ``?course=<id>``."""
 
@@ -52,6 +57,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         course = self.request.query_params.get("course")
         return rows.filter(course__public_id=course) if course else rows
 
+    @extend_schema(request=CompleteInput, responses=CheckInOutput)
     @action(detail=True, methods=["post"])
     def complete(self, request, public_id=None):
         incoming = CompleteInput(data=request.data)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_filters import utils as filter_utils
 from django_filters.filterset import filterset_factory
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -111,6 +111,7 @@ class CourseDetailSerializer(CourseSummarySerializer):
     class Meta(CourseSummarySerializer.Meta):
         fields = [*CourseSummarySerializer.Meta.fields, "day_zero", "vein_to_vein", "stage_events"]
 
+    @extend_schema_field(VeinToVeinSerializer(allow_null=True))
     def get_vein_to_vein(self, course):
         v2v = course.vein_to_vein()
         return VeinToVeinSerializer(v2v).data if v2v else None

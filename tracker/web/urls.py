@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from tracker.web import audit, bedside, follow_up, journey, patient, records, schedule
+from tracker.web import audit, bedside, follow_up, journey, patient, records, schedule, tokens
 
 course = "courses/<uuid:course_id>/"
 
 urlpatterns = [
     path("", patient.home, name="home"),
     path("dashboard/", journey.dashboard, name="dashboard"),
+    path("account/api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<str:token_key>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
     path("my-journey/", patient.my_journey, name="my_journey"),
     path("ward/", bedside.ward, name="ward"),
     path("alerts/", schedule.alerts_inbox, name="alerts"),

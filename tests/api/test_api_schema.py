@@ -21,7 +21,7 @@ def served_operations() -> set[tuple[str, str]]:
             continue
         actions = getattr(view, "actions", None)
         if actions:
-            methods = set(actions)
+            methods = set(actions) - {"head", "options"}  # DRF adds head to a GET action's map on first use
         else:
             view_class = view.cls
             methods = {m for m in view_class.http_method_names if hasattr(view_class, m)} - {"options", "head"}

@@ -34,3 +34,18 @@ class StaffOrOwnRecordReadOnly(IsCareTeamStaff):
             return True
         is_patient = request.user.is_authenticated and roles.role_of(request.user) == roles.PATIENT
         return is_patient and request.method in SAFE_METHODS and view.action in ("list", "retrieve")
+
+
+class ActionPermission(BasePermission):
+    """A write needs its role permission (``view.action_permissions[action]``), checked before
+    the body is read or the object looked up, so a role that may never do it gets 403 whatever
+    it sends. The services check the same permission again inside their transaction."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        needed = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        if needed is None or request.user.has_perm(needed):
+            return True
+        self.message = f"Your role may not do this (it needs the {needed.split('.')[-1]} permission)."
+        return False

@@ -8,6 +8,8 @@ the same answer); those that take a body 400 (a refusal naming the field) and 41
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
+from tracker.core import roles
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["errors"],
@@ -97,4 +99,8 @@ class TrackerAutoSchema(AutoSchema):
         text = super().get_description() or self.view.__class__.__doc__ or ""
         who = [getattr(p, "schema_description", "") for p in self.view.permission_classes]
         who = " ".join(w for w in who if w) or "Anyone, without signing in."
+        needed = getattr(self.view, "action_permissions", {}).get(getattr(self.view, "action", None))
+        if needed and self.method not in ("GET", "HEAD", "OPTIONS"):
+            holders = ", ".join(role for role, perms in roles.ROLE_PERMISSIONS.items() if needed in perms)
+            who += f" Needs the `{needed}` permission (held by: {holders}); without it, 403."
         return f"{text.strip()}\n\n**Who may call:** {who}".strip()

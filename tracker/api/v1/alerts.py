@@ -62,6 +62,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = AlertOutput
     lookup_field = "public_id"
     filterset_fields = ["status", "kind", "urgency"]
+    action_permissions = {"acknowledge": "tracker.acknowledge_alert", "snooze": "tracker.acknowledge_alert"}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model only
@@ -74,20 +75,22 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=AcknowledgeInput, responses=AlertOutput)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, public_id=None):
+        alert = self.get_object()
         incoming = AcknowledgeInput(data=request.data)
         incoming.is_valid(raise_exception=True)
         alert = alert_service.acknowledge_alert(
-            alert=self.get_object(), by=request.user, note=incoming.validated_data["note"]
+            alert=alert, by=request.user, note=incoming.validated_data["note"]
         )
         return Response(self.get_serializer(alert).data)
 
     @extend_schema(request=SnoozeInput, responses=AlertOutput)
     @action(detail=True, methods=["post"])
     def snooze(self, request, public_id=None):
+        alert = self.get_object()
         incoming = SnoozeInput(data=request.data)
         incoming.is_valid(raise_exception=True)
         until = timezone.now() + timedelta(minutes=incoming.validated_data["minutes"])
         alert = alert_service.snooze_alert(
-            alert=self.get_object(), by=request.user, until=until, reason=incoming.validated_data["reason"]
+            alert=alert, by=request.user, until=until, reason=incoming.validated_data["reason"]
         )
         return Response(self.get_serializer(alert).data)

@@ -251,6 +251,7 @@ def _documented(output, input_class):
 
 @_documented(VitalSignsOutput, VitalSignsInput)
 class VitalSignsViewSet(BedsideRecordViewSet):
+    action_permissions = {"amend": "tracker.add_vitalsigns", "review": "tracker.review_assessment"}
     model = VitalSigns
     serializer_class = VitalSignsOutput
     input_class = VitalSignsInput
@@ -263,6 +264,7 @@ class VitalSignsViewSet(BedsideRecordViewSet):
 
 @_documented(NeuroAssessmentOutput, NeuroAssessmentInput)
 class NeuroAssessmentViewSet(BedsideRecordViewSet):
+    action_permissions = {"amend": "tracker.add_neuroassessment", "review": "tracker.review_assessment"}
     model = NeuroAssessment
     serializer_class = NeuroAssessmentOutput
     input_class = NeuroAssessmentInput
@@ -280,6 +282,7 @@ class NeuroAssessmentViewSet(BedsideRecordViewSet):
     )
 )
 class InterventionViewSet(BedsideRecordViewSet):
+    action_permissions = {"amend": "tracker.add_intervention"}
     model = Intervention
     serializer_class = InterventionOutput
     input_class = InterventionInput
@@ -290,9 +293,8 @@ class InterventionViewSet(BedsideRecordViewSet):
 
 
 def _review(viewset, request):
+    observation = viewset.get_object()
     incoming = ReviewInput(data=request.data)
     incoming.is_valid(raise_exception=True)
-    observation = services.review_assessment(
-        observation=viewset.get_object(), by=request.user, **incoming.validated_data
-    )
+    observation = services.review_assessment(observation=observation, by=request.user, **incoming.validated_data)
     return Response(viewset.get_serializer(observation).data)

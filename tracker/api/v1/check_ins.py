@@ -47,6 +47,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = CheckInOutput
     lookup_field = "public_id"
     filterset_fields = ["status", "kind", "assignee_role"]
+    action_permissions = {"complete": "tracker.complete_checkin"}
 
     def get_queryset(self):
         rows = (
@@ -60,7 +61,8 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=CompleteInput, responses=CheckInOutput)
     @action(detail=True, methods=["post"])
     def complete(self, request, public_id=None):
+        check_in = self.get_object()
         incoming = CompleteInput(data=request.data)
         incoming.is_valid(raise_exception=True)
-        check_in = completion.complete_check_in(check_in=self.get_object(), by=request.user, **incoming.validated_data)
+        check_in = completion.complete_check_in(check_in=check_in, by=request.user, **incoming.validated_data)
         return Response(self.get_serializer(check_in).data)

@@ -14,7 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from tracker.api.permissions import StaffOrOwnRecordReadOnly
+from tracker.api.permissions import ActionPermission, StaffOrOwnRecordReadOnly
 from tracker.api.v1.bedside import (
     InterventionInput,
     InterventionOutput,
@@ -155,8 +155,23 @@ def filter_by_time(request, rows, field: str):
 class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "public_id"
     # A patient's login reads its own course summary; every action below is staff only.
-    permission_classes = [StaffOrOwnRecordReadOnly]
+    permission_classes = [StaffOrOwnRecordReadOnly, ActionPermission]
     filterset_fields = ["stage", "diagnosis", "product"]
+    action_permissions = {
+        "transitions": "tracker.change_stage",
+        "vital_signs": "tracker.add_vitalsigns",
+        "neuro_assessments": "tracker.add_neuroassessment",
+        "interventions": "tracker.add_intervention",
+        "responses": "tracker.add_responseassessment",
+        "events": "tracker.add_courseevent",
+        "lab_results": "tracker.add_labresult",
+        "infections": "tracker.add_infection",
+        "late_diagnoses": "tracker.add_latediagnosis",
+        "care_team": "tracker.add_careteammember",
+        "eligibility": "tracker.add_eligibilityassessment",
+        "collections": "tracker.add_leukapheresis",
+        "manufacturing_runs": "tracker.add_manufacturingrun",
+    }
 
     def get_queryset(self):
         courses = (

@@ -136,7 +136,10 @@ REST_FRAMEWORK = {
         "tracker.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.IsCareTeamStaff", "tracker.api.permissions.ActionPermission"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "tracker.api.permissions.IsCareTeamStaff",
+        "tracker.api.permissions.ActionPermission",
+    ],
     "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.ObjectJSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

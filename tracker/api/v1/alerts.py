@@ -78,9 +78,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = self.get_object()
         incoming = AcknowledgeInput(data=request.data)
         incoming.is_valid(raise_exception=True)
-        alert = alert_service.acknowledge_alert(
-            alert=alert, by=request.user, note=incoming.validated_data["note"]
-        )
+        alert = alert_service.acknowledge_alert(alert=alert, by=request.user, note=incoming.validated_data["note"])
         return Response(self.get_serializer(alert).data)
 
     @extend_schema(request=SnoozeInput, responses=AlertOutput)

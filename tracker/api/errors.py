@@ -56,3 +56,14 @@ def exception_handler(exc, context):
         errors = [error(None, getattr(exc.detail, "code", None) or exc.default_code, str(exc.detail))]
     response.data = {"errors": errors}
     return response
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 for an address no route matches: JSON in the one format under /api/, the
+    site's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found as site_page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [error(None, "not_found", "No such address in the API.")]}, status=404)
+    return site_page_not_found(request, exception)

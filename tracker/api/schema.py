@@ -61,8 +61,8 @@ def add_error_responses(result, generator, request, public):
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             wanted = ["401", "403", "429"]
-            if "{" in path:
-                wanted.append("404")
+            if "{" in path or operation.get("parameters"):
+                wanted.append("404")  # not found or not yours; on a list, a page past the end
             if method in ("post", "put", "patch"):
                 wanted += ["400", "413", "415"]
             elif operation.get("parameters"):

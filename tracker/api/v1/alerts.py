@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from tracker.models import Alert
@@ -68,7 +69,10 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model only
             return Alert.objects.none()
         alerts = selectors.visible_alerts(self.request.user)
-        if self.action == "list" and self.request.query_params.get("scope") != "all":
+        scope = self.request.query_params.get("scope", "mine")
+        if self.action == "list" and scope not in ("mine", "all"):
+            raise ValidationError({"scope": ["mine or all."]})
+        if self.action == "list" and scope != "all":
             alerts = alerts.for_user(self.request.user)
         return alerts.select_related("course", "check_in", "acknowledged_by").order_by("-created_at", "-id")
 

@@ -55,8 +55,10 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             .select_related("course", "completed_by")
             .order_by("due_at", "id")
         )
-        course = self.request.query_params.get("course")
-        return rows.filter(course__public_id=course) if course else rows
+        if "course" not in self.request.query_params:
+            return rows
+        course = serializers.UUIDField().run_validation(self.request.query_params["course"])
+        return rows.filter(course__public_id=course)
 
     @extend_schema(request=CompleteInput, responses=CheckInOutput)
     @action(detail=True, methods=["post"])

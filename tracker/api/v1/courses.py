@@ -6,7 +6,6 @@ from datetime import datetime, time
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils import timezone
-from django_filters import utils as filter_utils
 from django_filters.filterset import filterset_factory
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -14,6 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from tracker.api.filters import filter_strictly
 from tracker.api.permissions import ActionPermission, StaffOrOwnRecordReadOnly
 from tracker.api.v1.bedside import (
     InterventionInput,
@@ -147,9 +147,7 @@ def records_schema(output, input_class, time_field: str):
 def filter_by_time(request, rows, field: str):
     """``?<field>__gte=`` and ``?<field>__lte=`` through django-filter (a bad value is a 400)."""
     filterset = filterset_factory(rows.model, fields={field: ["gte", "lte"]})(request.query_params, queryset=rows)
-    if not filterset.is_valid():
-        raise filter_utils.translate_validation(filterset.errors)
-    return filterset.qs
+    return filter_strictly(filterset)
 
 
 class CourseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

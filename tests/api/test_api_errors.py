@@ -31,8 +31,8 @@ def assert_errors(response, status, *, code=None, field="any"):
 
 
 @pytest.mark.parametrize("raw", ["[]", '"note"', "3", "null", "true", "[{}]"], ids=lambda r: r)
-def test_a_body_that_is_not_an_object_is_a_400_not_a_crash(client, nurse, course, raw):
-    client.force_login(nurse)
+def test_a_body_that_is_not_an_object_is_a_400_not_a_crash(client, coordinator, course, raw):
+    client.force_login(coordinator)
     assert_errors(post(client, f"/api/v1/courses/{course.public_id}/transitions/", raw), 400, code="parse_error")
 
 
@@ -82,8 +82,8 @@ def test_not_found_forbidden_and_anonymous_use_the_same_format(client, nurse, pa
     assert_errors(client.delete(f"/api/v1/courses/{course.public_id}/"), 405, code="method_not_allowed")
 
 
-def test_a_body_that_is_not_json_is_a_415(client, nurse, course):
-    client.force_login(nurse)
+def test_a_body_that_is_not_json_is_a_415(client, coordinator, course):
+    client.force_login(coordinator)
     response = client.post(f"/api/v1/courses/{course.public_id}/transitions/", {"to": "eligibility"})
     assert_errors(response, 415, code="unsupported_media_type")
 

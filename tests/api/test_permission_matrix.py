@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from tests.api.test_api_schema import served_operations
 from tests.builders import T0, CourseWalker, Staff, ice_with, walk_and_infuse
-from tests.conftest import _staff, make_patient
-from tracker.accounts.services import create_patient_login
+from tests.conftest import make_patient
+from tracker.accounts.services import create_patient_login, create_staff_user
 from tracker.bedside import services as bedside
 from tracker.journey import services as journey
 from tracker.models import Alert, CheckIn, OnCallShift
@@ -119,6 +119,8 @@ ENDPOINTS = [
     Endpoint("post", "/api/v1/alerts/{public_id}/acknowledge/", "alert", ok=200, perm="tracker.acknowledge_alert"),
     Endpoint("post", "/api/v1/alerts/{public_id}/snooze/", "alert", ok=400, perm="tracker.acknowledge_alert"),
     Endpoint("post", "/api/v1/calculators/response/", None, ok=400),
+    Endpoint("post", "/api/v1/calculators/crs/", None, ok=400),  # {}: the temperature is required
+    Endpoint("post", "/api/v1/calculators/icans/", None, ok=400),  # {}: the age is required
 ]
 
 
@@ -130,6 +132,12 @@ def test_every_route_has_a_row():
     rows = {(e.path, e.method) for e in ENDPOINTS}
     assert served_operations() - rows == set(), "add a row to ENDPOINTS for each new route"
     assert rows - served_operations() == set(), "rows for routes that no longer exist"
+
+
+def _staff(username, role, centre, first, last):
+    return create_staff_user(
+        username=username, role=role, centre=centre, password="pw", first_name=first, last_name=last
+    )
 
 
 class World:

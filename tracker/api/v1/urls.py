@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from tracker.api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
 from tracker.api.v1.alerts import AlertViewSet
 from tracker.api.v1.bedside import InterventionViewSet, NeuroAssessmentViewSet, VitalSignsViewSet
-from tracker.api.v1.calculators import ResponseCalculatorView
+from tracker.api.v1.calculators import CrsCalculatorView, IcansCalculatorView, ResponseCalculatorView
 from tracker.api.v1.check_ins import CheckInViewSet
 from tracker.api.v1.courses import CourseViewSet
 from tracker.api.v1.patients import PatientViewSet
@@ -26,5 +26,7 @@ urlpatterns = [
     path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="v1:schema"), name="swagger"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="v1:schema"), name="redoc"),
     path("calculators/response/", ResponseCalculatorView.as_view(), name="response-calculator"),
+    path("calculators/crs/", CrsCalculatorView.as_view(), name="crs-calculator"),
+    path("calculators/icans/", IcansCalculatorView.as_view(), name="icans-calculator"),
     *router.urls,
 ]

@@ -123,9 +123,12 @@ def test_higher_counts_never_turn_cr_into_cri(findings, anc, platelet_count):
     assert classify_all(higher).category == AllResponse.CR
 
 
-@given(all_findings(), percents)
-def test_lower_mrd_never_turns_negative_into_positive(findings, lower):
-    assume(findings.mrd_percent is not None and lower <= findings.mrd_percent)
+@given(all_findings(), st.decimals(min_value=0, max_value=1, places=3))
+def test_lower_mrd_never_turns_negative_into_positive(findings, fraction):
+    # A lower MRD is drawn as a fraction of the recorded one (no filtering, so no health-check failures).
+    if findings.mrd_percent is None:
+        return
+    lower = Decimal(str(findings.mrd_percent)) * fraction
     if classify_all(findings).mrd == "negative":
         assert classify_all(replace(findings, mrd_percent=lower)).mrd == "negative"
 

@@ -100,3 +100,9 @@ def test_a_body_that_is_not_json_is_a_415(client, coordinator, course):
 )
 def test_nesting_depth_is_counted_outside_strings(text, limit, exceeds):
     assert nesting_depth_exceeds(text, limit) is exceeds
+
+
+def test_a_nul_character_in_the_body_is_a_400(client, nurse, course):
+    client.force_login(nurse)
+    raw = json.dumps({"observed_at": "2026-03-17T08:00:00Z", "attribution_note": "a\u0000b"})
+    assert_errors(post(client, f"/api/v1/courses/{course.public_id}/vital-signs/", raw), 400, code="parse_error")

@@ -53,6 +53,9 @@ class ObjectJSONParser(JSONParser):
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             raise ParseError(f"The request body is not valid {encoding}.") from None
+        if "\x00" in text or "\\u0000" in text.lower():
+            # PostgreSQL cannot store NUL in text or jsonb: refuse it here, naming the cause.
+            raise ParseError("The request body may not contain NUL characters (\\u0000).")
         depth = settings.API_MAX_JSON_DEPTH
         if nesting_depth_exceeds(text, depth):
             raise ParseError(f"The JSON body is nested more than {depth} levels deep.")

@@ -9,7 +9,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -26,7 +28,19 @@ pytestmark = pytest.mark.schema_fuzz
 
 
 @pytest.fixture
-def caller(course, staff):
+def same_connection():
+    """Django closes the database connection when a request ends; through the WSGI app that
+    would close the test's transaction (on PostgreSQL). Django's own test client disconnects
+    the same handlers."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def caller(course, staff, same_connection):
     """Tokens of a nurse and a coordinator of a course past infusion."""
     walk_and_infuse(CourseWalker(course, staff))
     tokens = [create_api_token(user=user, name="fuzz")[1] for user in (staff.nurse, staff.coordinator)]

@@ -175,3 +175,12 @@ def pytest_collection_modifyitems(config, items):
                     f"TRACKER_REQUIRE_INTEGRATION=1 but {item.nodeid} cannot run: {'; '.join(reasons)}"
                 )
             item.add_marker(pytest.mark.skip(reason="; ".join(reasons)))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """The API throttles count requests in the cache; each test starts from none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

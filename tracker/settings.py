@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "axes",
@@ -134,7 +137,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("LOCKOUT_FAILURES", default=21, minimum=2)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_COOLOFF_MINUTES", default=15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "tracker.accounts.security.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 # A refused attempt during the lockout does not push the end of the cool-off further away.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -214,17 +217,83 @@ TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", default=[])
 OTP_TOTP_ISSUER = "CAR-T journey tracker"
 
 REST_FRAMEWORK = {
+    # Per-user API tokens (hashed at rest, tracker.models.ApiToken) for other systems; the
+    # session for the browser. No basic authentication: a password never travels per request.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First: refuses a locked account or address before any credential is tried.
         "tracker.api.authentication.LockoutGate",
+        "tracker.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["tracker.api.permissions.IsCareTeamStaff"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": [
+        "tracker.api.permissions.IsCareTeamStaff",
+        "tracker.api.permissions.ActionPermission",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["tracker.api.parsers.ObjectJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.Pages",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["tracker.api.filters.StrictFilterBackend"],
     "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",  # views with a throttle_scope: calculators, devices
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "60/min"),
+        "user": env_str("API_THROTTLE_USER", "600/min"),
+        "calculator": env_str("API_THROTTLE_CALCULATOR", "120/min"),
+        "device": env_str("API_THROTTLE_DEVICE", "120/min"),
+    },
+}
+# Request bodies: larger ones are answered 413, deeper ones 400 (tracker.api.parsers).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=256 * 1024, minimum=1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", default=32, minimum=4)
+
+# API tokens: knox's hashed tokens, with a name and the time of last use (tracker.models.ApiToken).
+KNOX_TOKEN_MODEL = "tracker.ApiToken"
+REST_KNOX = {"TOKEN_TTL": None, "TOKEN_PREFIX": "cart_", "AUTH_HEADER_PREFIX": "Token"}
+
+SPECTACULAR_SETTINGS = {
+    # The schema is public and served without the lockout gate (which reads the database).
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
+    "GET_MOCK_REQUEST": "tracker.api.schema.build_mock_request",
+    # The lockout gate refuses before any credential is tried; it is not a scheme of its own.
+    "AUTHENTICATION_WHITELIST": [
+        "tracker.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "TITLE": "CAR-T journey tracker API",
+    "DESCRIPTION": (
+        "API v1 of the CAR-T journey tracker. Authenticate with `Authorization: Token <token>` "
+        "(create tokens on the API tokens page) or the browser session. Every error is "
+        '`{"errors": [{"field", "code", "message"}]}`. Another team\'s patient is a 404.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "tracker.models.course.STAGE_CHOICES",
+        "AlertKindEnum": "tracker.models.alert.Alert.Kind",
+        "CheckInKindEnum": "tracker.models.protocol.CheckInKind",
+        "CourseEventKindEnum": "tracker.models.course_event.CourseEvent.Kind",
+        "InterventionKindEnum": "tracker.models.intervention.Intervention.Kind",
+        "LateDiagnosisKindEnum": "tracker.models.late_effects.LateDiagnosis.Kind",
+    },
+    "PREPROCESSING_HOOKS": ["tracker.api.schema.only_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.add_error_responses",
+    ],
 }
 
 # --- Celery -------------------------------------------------------------------------------

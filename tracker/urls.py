@@ -13,3 +13,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# An address no route matches: JSON under /api/, the site's page elsewhere.
+handler404 = "tracker.api.errors.page_not_found"

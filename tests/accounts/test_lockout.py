@@ -12,6 +12,7 @@ from rest_framework.authentication import BaseAuthentication, BasicAuthenticatio
 from rest_framework.exceptions import AuthenticationFailed
 
 from tests.web.test_pages import walk_to_lymphodepletion
+from tracker.accounts import services as accounts
 from tracker.api.authentication import LockoutGate
 from tracker.models import Infusion, SecurityEvent
 
@@ -78,16 +79,18 @@ def test_each_failure_and_the_lockout_are_recorded(client, nurse):
     assert SecurityEvent.objects.filter(kind=Kind.LOCKED_OUT, username="nurse").exists()
 
 
-def test_api_basic_authentication_locks_after_the_21st_wrong_password(client, nurse, time_machine):
+def test_wrong_api_tokens_lock_the_address_and_basic_authentication_is_refused(client, nurse, time_machine):
     time_machine.move_to("2026-03-16T12:00:00Z", tick=False)
+    _token, secret = accounts.create_api_token(user=nurse, name="script")
+    assert client.get("/api/v1/courses/", HTTP_AUTHORIZATION=basic("nurse", "pw")).status_code == 401
     for _ in range(LIMIT - 1):
-        response = client.get("/api/v1/courses/", HTTP_AUTHORIZATION=basic("nurse", "wrong"))
-        assert response.status_code in (401, 403)
-    assert client.get("/api/v1/courses/", HTTP_AUTHORIZATION=basic("nurse", "wrong")).status_code in (401, 403)
-    assert client.get("/api/v1/courses/", HTTP_AUTHORIZATION=basic("nurse", "pw")).status_code == 429
-    assert SecurityEvent.objects.filter(kind=Kind.API_AUTH_FAILED, username="nurse").count() == LIMIT
+        assert client.get("/api/v1/courses/", HTTP_AUTHORIZATION="Token cart_wrong").status_code == 401
+    assert client.get("/api/v1/courses/", HTTP_AUTHORIZATION="Token cart_wrong").status_code in (401, 429)
+    # The address is locked: the right token is refused too, until the cool-off ends.
+    assert client.get("/api/v1/courses/", HTTP_AUTHORIZATION=f"Token {secret}").status_code == 429
+    assert SecurityEvent.objects.filter(kind=Kind.API_AUTH_FAILED).count() == LIMIT
     time_machine.move_to("2026-03-16T12:16:00Z", tick=False)
-    assert client.get("/api/v1/courses/", HTTP_AUTHORIZATION=basic("nurse", "pw")).status_code == 200
+    assert client.get("/api/v1/courses/", HTTP_AUTHORIZATION=f"Token {secret}").status_code == 200
 
 
 class FakeTokenAuthentication(BaseAuthentication):

@@ -181,7 +181,15 @@ def test_api_bad_value_is_a_400_naming_the_field_and_range(client, nurse, course
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json() == {"heart_rate": ["heart rate must be between 20 and 250 beats/min; got 400"]}
+    assert response.json() == {
+        "errors": [
+            {
+                "field": "heart_rate",
+                "code": "invalid",
+                "message": "heart rate must be between 20 and 250 beats/min; got 400",
+            }
+        ]
+    }
 
 
 def test_api_amends_and_reviews(client, nurse, physician, course):
@@ -227,7 +235,7 @@ def test_api_records_neuro_assessments_and_interventions(client, nurse, physicia
         content_type="application/json",
     )
     assert toci.status_code == 201 and "above the 800 mg maximum" in toci.json()["warnings"][0]
-    episodes = client.get(f"/api/courses/{course.public_id}/episodes/").json()
+    episodes = client.get(f"/api/courses/{course.public_id}/episodes/").json()["results"]
     assert episodes == [
         {
             "syndrome": "icans",

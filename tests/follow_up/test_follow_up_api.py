@@ -57,7 +57,7 @@ def test_the_calculator_names_the_bad_field(client, physician):
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "baseline_serum_m_protein_g_dl" in response.json()
+    assert "baseline_serum_m_protein_g_dl" in [problem["field"] for problem in response.json()["errors"]]
 
 
 def test_a_response_posted_under_its_course_is_classified_and_listed(client, physician, course):
@@ -79,7 +79,8 @@ def test_a_category_sent_by_the_client_is_not_taken(client, physician, course):
     }
     response = client.post(url(course, "responses"), body, content_type="application/json")
     assert response.status_code == 400
-    assert "not a lymphoma finding" in response.json()["category"][0]
+    [problem] = response.json()["errors"]
+    assert problem["field"] == "category" and "not a lymphoma finding" in problem["message"]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +99,7 @@ def test_bad_follow_up_input_is_a_400_naming_the_field(client, physician, course
     client.force_login(physician)
     response = client.post(url(course, what), body, content_type="application/json")
     assert response.status_code == 400
-    assert (field or "platelets_10e9_per_l") in response.json()
+    assert (field or "platelets_10e9_per_l") in [problem["field"] for problem in response.json()["errors"]]
 
 
 def test_events_and_lab_results_are_recorded(client, physician, course):

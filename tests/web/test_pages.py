@@ -229,7 +229,8 @@ def test_api_transition_refusal_is_a_400_naming_the_problem(client, course, coor
         f"/api/courses/{course.public_id}/transitions/", {"to": "infusion"}, content_type="application/json"
     )
     assert response.status_code == 400
-    assert "Referral cannot move to Infusion" in response.json()["detail"][0]
+    [problem] = response.json()["errors"]
+    assert problem["field"] is None and "Referral cannot move to Infusion" in problem["message"]
 
 
 def test_api_transition_moves_the_course(client, course, coordinator, frozen_now):

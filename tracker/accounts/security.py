@@ -12,6 +12,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.http import HttpRequest
 from django.utils import timezone
 
 from tracker.models import ChartAccess, SecurityEvent, UserSession
@@ -52,8 +53,25 @@ def lockout_message() -> str:
 
 
 def is_locked(request, username: str | None = None) -> bool:
-    credentials = {"username": username} if username else None
-    return AxesProxyHandler.is_locked(request, credentials)
+    # Credentials are always passed, so axes never reads the body (an API request's stream
+    # stays unread for DRF's parsers); no username means the address alone decides.
+    return AxesProxyHandler.is_locked(request, {"username": username or ""})
+
+
+def lockout_parameters(request_or_attempt, credentials=None) -> list[str]:
+    """What a failure counts against (AXES_LOCKOUT_PARAMETERS): the account and, separately,
+    the address; an attempt that names no account (a bad API token) counts against the address
+    only, so anonymous failures from many addresses never lock a shared empty name."""
+    username = (credentials or {}).get("username")
+    if username is None:
+        username = getattr(request_or_attempt, "username", None)
+    if (
+        username is None
+        and isinstance(request_or_attempt, HttpRequest)
+        and not getattr(request_or_attempt, "tracker_api", False)
+    ):
+        username = request_or_attempt.POST.get("username")
+    return ["username", "ip_address"] if username else ["ip_address"]
 
 
 def confirm_second_checker(*, request, checker, password: str) -> str | None:

@@ -129,3 +129,17 @@ class ChartAccessAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_filter = ["what"]
     search_fields = ["user__username", "request_id"]
     date_hierarchy = "at"
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens: only their names, first characters and times are shown (the rest is a
+    digest). An administrator may revoke one by deleting it; users manage their own on the
+    API tokens page."""
+
+    list_display = ["name", "user", "token_key", "created", "last_used_at"]
+    search_fields = ["name", "user__username", "token_key"]
+    readonly_fields = ["digest", "token_key", "user", "created", "expiry", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,4 +1,5 @@
-"""API authentication under the sign-in lockout (tracker/accounts/security.py).
+"""API authentication: knox's hashed tokens (noting when each was last used), under the
+sign-in lockout (tracker/accounts/security.py).
 
 ``LockoutGate`` runs before every other authentication class: a locked account (named in a
 Basic header) or a locked address is refused with 429 before any credential is checked, so the
@@ -8,8 +9,11 @@ right password or token is refused too until the cool-off. Failures are counted 
 
 import base64
 import binascii
+from datetime import timedelta
 
 from django.contrib.auth.signals import user_login_failed
+from django.utils import timezone
+from knox.auth import TokenAuthentication
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import APIException
@@ -35,6 +39,11 @@ def basic_username(request) -> str | None:
 
 
 class LockoutGate(BaseAuthentication):
+    def authenticate_header(self, request):
+        # DRF answers 401 (not 403) to a request without credentials only when its first
+        # authentication class names a scheme: the gate names the token scheme.
+        return "Token"
+
     def authenticate(self, request):
         http_request = request._request
         http_request.tracker_api = True
@@ -56,3 +65,17 @@ def record_api_failure(request) -> None:
     user_login_failed.send(
         sender=__name__, credentials={"username": basic_username(request) or ""}, request=http_request
     )
+
+
+# A busy interface would otherwise write the token row on every request.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    def validate_user(self, auth_token):
+        user, token = super().validate_user(auth_token)
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USE_RESOLUTION:
+            type(token).objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return user, token

@@ -10,6 +10,11 @@ class IsCareTeamStaff(BasePermission):
     """The bedside, schedule and alert endpoints are for staff only."""
 
     message = "This endpoint is for the care team."
+    schema_description = (
+        "care-team staff (coordinator, nurse, physician, on-call physician), for the patients they may see: "
+        "a coordinator their centre's, a nurse or physician their care teams', an on-call physician "
+        "the centre's during a shift. Another patient is a 404. A patient's login gets 403."
+    )
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and roles.is_staff_role(request.user))
@@ -18,6 +23,11 @@ class IsCareTeamStaff(BasePermission):
 class StaffOrOwnRecordReadOnly(IsCareTeamStaff):
     """Staff use these endpoints in full; a patient's login may read its own patient and
     course records (the querysets already limit it to them), and nothing else."""
+
+    schema_description = (
+        IsCareTeamStaff.schema_description.replace(" A patient's login gets 403.", "")
+        + " A patient's login may read (GET) its own patient and course records only; anything else is 403."
+    )
 
     def has_permission(self, request, view) -> bool:
         if super().has_permission(request, view):
@@ -36,3 +46,18 @@ class IsOutcomesReader(BasePermission):
         if not (user and user.is_authenticated):
             return False
         return user.is_superuser or roles.role_of(user) in (roles.COORDINATOR, roles.PHYSICIAN)
+
+
+class ActionPermission(BasePermission):
+    """A write needs its role permission (``view.action_permissions[action]``), checked before
+    the body is read or the object looked up, so a role that may never do it gets 403 whatever
+    it sends. The services check the same permission again inside their transaction."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        needed = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        if needed is None or request.user.has_perm(needed):
+            return True
+        self.message = f"Your role may not do this (it needs the {needed.split('.')[-1]} permission)."
+        return False

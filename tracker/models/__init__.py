@@ -1,4 +1,5 @@
 from tracker.models.alert import Alert, Notification
+from tracker.models.api_token import ApiToken
 from tracker.models.bridging import BridgingTherapy
 from tracker.models.centre import Centre, StaffProfile
 from tracker.models.check_in import CheckIn, CourseRuleOverride, CourseSchedule
@@ -34,6 +35,7 @@ __all__ = [
     "UserSession",
     "SecurityEvent",
     "Alert",
+    "ApiToken",
     "AssigneeRole",
     "Cadence",
     "CheckIn",

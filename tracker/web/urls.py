@@ -12,6 +12,7 @@ from tracker.web import (
     patient,
     records,
     schedule,
+    tokens,
     two_factor,
 )
 
@@ -20,6 +21,8 @@ course = "courses/<uuid:course_id>/"
 urlpatterns = [
     path("", patient.home, name="home"),
     path("dashboard/", journey.dashboard, name="dashboard"),
+    path("account/api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<str:token_key>/revoke/", tokens.revoke_api_token, name="revoke_api_token"),
     path("my-journey/", patient.my_journey, name="my_journey"),
     path("ward/", bedside.ward, name="ward"),
     path("outcomes/", outcomes.outcomes, name="outcomes"),

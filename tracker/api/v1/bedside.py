@@ -3,6 +3,7 @@ their course (``courses``); read, corrected and reviewed here by their own publi
 serializers check types only; the services check ranges and consistency, so the API and the
 forms give the same errors, naming the field and the allowed range."""
 
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -239,7 +240,18 @@ class BedsideRecordViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+def _documented(output, input_class):
+    """The schema of a record's amend (its fields again, with the reason) and review."""
+    amendment = type(f"{input_class.__name__[: -len('Input')]}Amendment", (input_class, AmendmentInput), {})
+    return extend_schema_view(
+        amend=extend_schema(request=amendment, responses={201: output}),
+        review=extend_schema(request=ReviewInput, responses=output),
+    )
+
+
+@_documented(VitalSignsOutput, VitalSignsInput)
 class VitalSignsViewSet(BedsideRecordViewSet):
+    action_permissions = {"amend": "tracker.add_vitalsigns", "review": "tracker.review_assessment"}
     model = VitalSigns
     serializer_class = VitalSignsOutput
     input_class = VitalSignsInput
@@ -250,7 +262,9 @@ class VitalSignsViewSet(BedsideRecordViewSet):
         return _review(self, request)
 
 
+@_documented(NeuroAssessmentOutput, NeuroAssessmentInput)
 class NeuroAssessmentViewSet(BedsideRecordViewSet):
+    action_permissions = {"amend": "tracker.add_neuroassessment", "review": "tracker.review_assessment"}
     model = NeuroAssessment
     serializer_class = NeuroAssessmentOutput
     input_class = NeuroAssessmentInput
@@ -261,7 +275,14 @@ class NeuroAssessmentViewSet(BedsideRecordViewSet):
         return _review(self, request)
 
 
+@extend_schema_view(
+    amend=extend_schema(
+        request=type("InterventionAmendment", (InterventionInput, AmendmentInput), {}),
+        responses={201: InterventionOutput},
+    )
+)
 class InterventionViewSet(BedsideRecordViewSet):
+    action_permissions = {"amend": "tracker.add_intervention"}
     model = Intervention
     serializer_class = InterventionOutput
     input_class = InterventionInput
@@ -272,9 +293,8 @@ class InterventionViewSet(BedsideRecordViewSet):
 
 
 def _review(viewset, request):
+    observation = viewset.get_object()
     incoming = ReviewInput(data=request.data)
     incoming.is_valid(raise_exception=True)
-    observation = services.review_assessment(
-        observation=viewset.get_object(), by=request.user, **incoming.validated_data
-    )
+    observation = services.review_assessment(observation=observation, by=request.user, **incoming.validated_data)
     return Response(viewset.get_serializer(observation).data)

@@ -8,6 +8,8 @@ The body is `tracker.outcomes.report.build_report` over the courses the user may
 """
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +21,10 @@ from tracker.outcomes.selectors import parse_filters, visible_outcome_facts
 class OutcomesView(APIView):
     permission_classes = [IsOutcomesReader]
 
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        description="The outcomes report (docs/clinical-rules.md §10); coordinators and physicians only.",
+    )
     def get(self, request):
         filters, origin, landmark_day = parse_filters(request.query_params)
         facts = visible_outcome_facts(request.user, filters)

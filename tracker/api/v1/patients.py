@@ -20,6 +20,7 @@ class PatientViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PatientSerializer
     permission_classes = [StaffOrOwnRecordReadOnly]
     lookup_field = "public_id"
+    filterset_fields = {"sex": ["exact"], "born_on": ["gte", "lte"], "family_name": ["iexact"], "mrn": ["exact"]}
 
     def get_queryset(self):
         return Patient.objects.visible_to(self.request.user).select_related("centre").order_by("family_name", "id")

@@ -25,6 +25,7 @@ def course_form_view(
     success="Saved.",
     form_kwargs=None,
     template="tracker/record_form.html",
+    preview=None,
 ):
     """Build a view that shows ``form_class`` for a course and hands valid data to ``service``."""
 
@@ -48,6 +49,8 @@ def course_form_view(
                     messages.success(request, success)
                 return redirect("course_detail", course_id=course.public_id)
         context = {"course": course, "form": form, "title": title, "intro": intro, "submit": submit}
+        if preview:  # the live grade (tracker.web.bedside._preview), posted as the form is filled in
+            context["preview_url"] = reverse(preview, kwargs={"course_id": course.public_id})
         return render(request, template, context)
 
     return view

@@ -92,11 +92,45 @@ def snooze(request, alert_id):
 def work_list(request):
     """Due and missed check-ins for my patients, for my role (?all=1 for every role)."""
     show_all = request.GET.get("all") == "1"
-    check_ins, upcoming = selectors.work_list(request.user, show_all=show_all, now=timezone.now())
+    now = timezone.now()
+    check_ins, upcoming = selectors.work_list(request.user, show_all=show_all, now=now)
+    # htmx polls the same address for the lists alone, so they stay current without a reload.
+    template = "tracker/_work_list_body.html" if request.headers.get("HX-Request") else "tracker/work_list.html"
     return render(
         request,
-        "tracker/work_list.html",
-        {"check_ins": check_ins, "upcoming": upcoming, "show_all": show_all},
+        template,
+        {"check_ins": check_ins, "upcoming": upcoming, "show_all": show_all, "now": now},
+    )
+
+
+@staff_only
+def alert_badge(request):
+    """The header's unread-alert count alone, polled by htmx."""
+    return render(request, "tracker/_alert_badge.html", {"unread_alerts": selectors.unread_count(request.user)})
+
+
+@staff_only
+def milestone_list(request):
+    """Follow-up milestones across my patients: overdue, and due in the next 14 days."""
+    now = timezone.now()
+    when = request.GET.get("when", "all")
+    kind = request.GET.get("kind", "")
+    query = request.GET.get("q", "")
+    rows = selectors.milestones(request.user, now=now, when=when, kind=kind, query=query)
+    kinds = [(k.value, k.label) for k in selectors.MILESTONE_KINDS]
+    template = "tracker/_milestone_rows.html" if request.headers.get("HX-Request") else "tracker/milestones.html"
+    return render(
+        request,
+        template,
+        {
+            "rows": rows,
+            "now": now,
+            "when": when,
+            "kind": kind,
+            "q": query,
+            "kinds": kinds,
+            "horizon": selectors.MILESTONE_HORIZON_DAYS,
+        },
     )
 
 

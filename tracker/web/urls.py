@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracker.web import audit, bedside, follow_up, journey, patient, records, schedule
+from tracker.web import audit, bedside, care_team, follow_up, journey, patient, records, schedule
 
 course = "courses/<uuid:course_id>/"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("patients/refer/", records.refer_patient, name="refer_patient"),
     path(course, journey.course_detail, name="course_detail"),
     path(course + "audit/", audit.course_audit, name="course_audit"),
+    path(course + "care-team/", care_team.care_team, name="care_team"),
+    path(course + "care-team/<int:member_id>/remove/", care_team.remove_member, name="remove_care_team_member"),
     path(course + "eligibility/", records.record_eligibility, name="record_eligibility"),
     path(course + "collection/", records.record_collection, name="record_collection"),
     path(course + "manufacturing/", records.register_run, name="register_run"),

@@ -2,6 +2,7 @@
 staff page at phone width (390 px) without sideways scrolling, its menu tappable."""
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from demo.cohort import DEMO_PASSWORD, build_demo_cohort
@@ -59,7 +60,12 @@ STAFF_PAGES = ["dashboard", "ward", "work_list", "milestones", "alerts", "refer_
 
 
 def test_every_main_staff_page_fits_a_phone_and_its_menu_can_be_tapped(live_server, demo_cohort, browser):
-    course = TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING).first()
+    course = (
+        TreatmentCourse.objects.filter(stage=Stage.ACUTE_MONITORING)
+        .annotate(readings=Count("vital_signs"))
+        .order_by("-readings")
+        .first()
+    )
     urls = [reverse(name) for name in STAFF_PAGES] + [
         reverse("course_detail", args=[course.public_id]),
         reverse("record_vitals", args=[course.public_id]),
@@ -67,11 +73,11 @@ def test_every_main_staff_page_fits_a_phone_and_its_menu_can_be_tapped(live_serv
     ]
     for viewport, label in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page = signed_in(browser, live_server.url, "coordinator", viewport)
-        for url in urls:
+        for index, url in enumerate(urls):
             page.goto(live_server.url + url)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], f"{url} scrolls sideways at {label} width ({width} px)"
-            screenshot(page, f"{label}-{url.strip('/').replace('/', '-')[:40] or 'home'}")
+            screenshot(page, f"{label}-{index:02d}-{url.strip('/').split('/')[-1] or 'course'}")
         if viewport is PHONE:
             page.goto(live_server.url + reverse("ward"))
             programme = page.locator("#site-nav a:has-text('Programme')")

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from tracker.bedside.selectors import course_monitoring
+from tracker.bedside.selectors import course_charts, course_monitoring
 from tracker.clinical import response, stages
 from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
 from tracker.follow_up.selectors import course_follow_up
@@ -82,6 +82,7 @@ def course_detail(request, course_id):
     lymphodepletions = [
         (ld, course.day_of(ld.started_on), course.day_of(ld.ended_on)) for ld in course.lymphodepletions.all()
     ]
+    monitoring = course_monitoring(course)
     return render(
         request,
         "tracker/course_detail.html",
@@ -99,7 +100,8 @@ def course_detail(request, course_id):
             "other_courses": course.patient.courses.exclude(pk=course.pk).only(
                 "public_id", "sequence", "product", "stage"
             ),
-            "monitoring": course_monitoring(course),
+            "monitoring": monitoring,
+            "charts": course_charts(course) if monitoring else None,
             "schedule": course_schedule(course),
             "follow_up": course_follow_up(course),
         },

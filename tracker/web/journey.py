@@ -12,7 +12,7 @@ from tracker.bedside.selectors import course_charts, course_monitoring
 from tracker.clinical import response, stages
 from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
 from tracker.follow_up.selectors import course_follow_up
-from tracker.journey.selectors import courses_with_journey, get_course_for
+from tracker.journey.selectors import BOARD_LIMIT, courses_with_journey, get_course_for, programme_board
 from tracker.models import ManufacturingRun, StageEvent, TreatmentCourse
 from tracker.schedule.selectors import course_schedule
 from tracker.web.access import staff_only
@@ -30,6 +30,17 @@ def dashboard(request):
         if counts.get(stage.value) or not (stage.is_closing or stage == Stage.INFUSION)
     ]
 
+    if request.GET.get("view") == "board":
+        return render(
+            request,
+            "tracker/programme_board.html",
+            {
+                "columns": programme_board(request.user, today=timezone.localdate()),
+                "total": sum(counts.values()),
+                "active_total": sum(n for s, n in counts.items() if s not in stages.CLOSING_STAGES),
+                "board_limit": BOARD_LIMIT,
+            },
+        )
     stage = request.GET.get("stage", "")
     diagnosis = request.GET.get("diagnosis", "")
     query = request.GET.get("q", "").strip()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", patient.home, name="home"),
     path("dashboard/", journey.dashboard, name="dashboard"),
     path("my-journey/", patient.my_journey, name="my_journey"),
+    path("my-journey/calendar.ics", patient.my_calendar, name="my_calendar"),
     path("ward/", bedside.ward, name="ward"),
     path("alerts/", schedule.alerts_inbox, name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge/", schedule.acknowledge, name="acknowledge_alert"),

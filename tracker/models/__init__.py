@@ -6,6 +6,7 @@ from tracker.models.collection import CollectionBag, Leukapheresis
 from tracker.models.course import CareTeamMember, TargetAntigen, TreatmentCourse
 from tracker.models.course_event import CourseEvent
 from tracker.models.eligibility import EligibilityAssessment
+from tracker.models.home_check_in import HomeCheckIn
 from tracker.models.infusion import Infusion
 from tracker.models.intervention import Intervention
 from tracker.models.late_effects import Infection, LabResult, LateDiagnosis
@@ -59,6 +60,7 @@ __all__ = [
     "Patient",
     "ProductBag",
     "StaffProfile",
+    "HomeCheckIn",
     "StageEvent",
     "Syndrome",
     "TargetAntigen",

@@ -5,7 +5,6 @@ the address."""
 from datetime import datetime, timedelta
 
 import icalendar
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch

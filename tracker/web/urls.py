@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from tracker.web import audit, bedside, care_team, follow_up, journey, patient, records, schedule
+from tracker.web import audit, bedside, care_team, follow_up, home_check, journey, patient, records, schedule
 
 course = "courses/<uuid:course_id>/"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboard/", journey.dashboard, name="dashboard"),
     path("my-journey/", patient.my_journey, name="my_journey"),
     path("my-journey/calendar.ics", patient.my_calendar, name="my_calendar"),
+    path("my-journey/check-in/", home_check.home_check_in, name="home_check_in"),
     path("ward/", bedside.ward, name="ward"),
     path("alerts/", schedule.alerts_inbox, name="alerts"),
     path("alerts/<uuid:alert_id>/acknowledge/", schedule.acknowledge, name="acknowledge_alert"),

@@ -87,3 +87,16 @@ def test_every_main_staff_page_fits_a_phone_and_its_menu_can_be_tapped(live_serv
             programme.click()
             page.wait_for_load_state()
             assert page.url.endswith(reverse("dashboard"))
+
+
+def test_the_patient_reports_a_fever_at_home_on_a_phone_and_is_told_to_call(live_server, demo_cohort, browser):
+    page = signed_in(browser, live_server.url, "patient", PHONE)
+    screenshot(page, "phone-patient-journey")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.click("text=Home check-in")
+    page.fill("#id_temperature_c", "38.4")
+    page.click("button:has-text('Send')")
+    page.wait_for_load_state()
+    assert "Call the centre now" in page.inner_text("main")
+    assert "+44 20 7946 0999" in page.inner_text("main")
+    screenshot(page, "phone-patient-call-now")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from tracker.clinical.stages import Stage
@@ -36,6 +37,12 @@ PATIENT_STAGE_TEXT = {
     Stage.INELIGIBLE: "CAR-T therapy was not suitable at this time.",
     Stage.MANUFACTURING_FAILURE: "Your CAR-T cells could not be made.",
 }
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico; the icon is a static file (looked up per request, so the
+    manifest of collected static files is only needed when it is asked for)."""
+    return redirect(static("tracker/favicon.svg"), permanent=True)
 
 
 @login_required

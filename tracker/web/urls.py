@@ -1,15 +1,13 @@
 """The pages' addresses. Courses, records, alerts and check-ins are addressed by public UUID."""
 
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from tracker.web import audit, bedside, care_team, follow_up, home_check, journey, patient, records, schedule
 
 course = "courses/<uuid:course_id>/"
 
 urlpatterns = [
-    path("favicon.ico", RedirectView.as_view(url=static("tracker/favicon.svg"), permanent=True)),
+    path("favicon.ico", patient.favicon, name="favicon"),
     path("", patient.home, name="home"),
     path("dashboard/", journey.dashboard, name="dashboard"),
     path("my-journey/", patient.my_journey, name="my_journey"),

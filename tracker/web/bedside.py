@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -186,6 +187,8 @@ def amend_record(request, kind: str, record_id):
 @require_POST
 @staff_only
 def review(request, kind: str, record_id):
+    if kind not in ("vital-signs", "neuro"):  # only graded assessments are reviewed
+        raise Http404("Only vital signs and neurological checks are reviewed.")
     spec, observation = _visible_record(request, kind, record_id)
     form = forms.ReviewForm(request.POST)
     form.is_valid()

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -18,11 +20,14 @@ from tracker.web.access import staff_only
 from tracker.web.forms.schedule import NoteForm, SnoozeForm
 
 
-def _back(request, fallback: str):
+def _back(request, fallback: str) -> HttpResponseRedirect:
+    """Where to go after the action, decided before anything is written: the ``next`` value
+    only if it is a local path on this site, otherwise the fallback page."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return HttpResponseRedirect(target if safe else reverse(fallback))
 
 
 def _visible_alert(request, alert_id) -> Alert:
@@ -59,6 +64,7 @@ def alerts_inbox(request):
 @staff_only
 def acknowledge(request, alert_id):
     alert = _visible_alert(request, alert_id)
+    back = _back(request, "alerts")
     form = NoteForm(request.POST)
     form.is_valid()
     try:
@@ -67,17 +73,18 @@ def acknowledge(request, alert_id):
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, f"Acknowledged: {alert.title}")
-    return _back(request, "alerts")
+    return back
 
 
 @require_POST
 @staff_only
 def snooze(request, alert_id):
     alert = _visible_alert(request, alert_id)
+    back = _back(request, "alerts")
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "To snooze, choose how long and give a reason.")
-        return _back(request, "alerts")
+        return back
     until = timezone.now() + timedelta(minutes=form.cleaned_data["minutes"])
     try:
         alert_service.snooze_alert(alert=alert, by=request.user, until=until, reason=form.cleaned_data["reason"])
@@ -85,7 +92,7 @@ def snooze(request, alert_id):
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, f"Snoozed until {timezone.localtime(until):%H:%M}: {alert.title}")
-    return _back(request, "alerts")
+    return back
 
 
 @staff_only
@@ -138,6 +145,7 @@ def milestone_list(request):
 @staff_only
 def complete(request, check_in_id):
     check_in = get_object_or_404(CheckIn.objects.visible_to(request.user), public_id=check_in_id)
+    back = _back(request, "work_list")
     form = NoteForm(request.POST)
     form.is_valid()
     try:
@@ -146,4 +154,4 @@ def complete(request, check_in_id):
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, f"Completed: {check_in.label}")
-    return _back(request, "work_list")
+    return back

@@ -128,7 +128,11 @@ class CohortBuilder:
         self.today = today
         self.rng = random.Random(20261122)
         self.stdout = stdout
-        self.centre, _ = Centre.objects.get_or_create(code=DEMO_CENTRE[0], defaults={"name": DEMO_CENTRE[1]})
+        self.centre, _ = Centre.objects.get_or_create(
+            code=DEMO_CENTRE[0],
+            # Numbers from the UK's drama range (Ofcom): they reach nobody.
+            defaults={"name": DEMO_CENTRE[1], "phone_day": "+44 20 7946 0100", "phone_urgent": "+44 20 7946 0999"},
+        )
         self.users = ensure_demo_staff(self.centre)
         self.staff = Staff(
             coordinator=self.users["coordinator"],

@@ -79,3 +79,12 @@ class ThresholdEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ["course__patient__mrn", "course__patient__family_name", "summary"]
     list_select_related = ["course__patient"]
     date_hierarchy = "occurred_at"
+
+
+@admin.register(models.HomeCheckIn)
+class HomeCheckInAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["course", "reported_at", "temperature_c", "call_now"]
+    list_filter = ["call_now"]
+    search_fields = ["course__patient__mrn", "course__patient__family_name"]
+    list_select_related = ["course__patient"]
+    date_hierarchy = "reported_at"

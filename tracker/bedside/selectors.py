@@ -2,9 +2,10 @@
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from tracker.clinical import neuro_scores
+from tracker.clinical import days, neuro_scores
 from tracker.clinical.stages import Stage
-from tracker.models import NeuroAssessment, TreatmentCourse, VitalSigns
+from tracker.core.clock import centre_tz
+from tracker.models import Intervention, NeuroAssessment, TreatmentCourse, VitalSigns
 
 RECENT_VITALS = 12
 RECENT_NEURO = 8
@@ -58,3 +59,110 @@ def ward_courses(user) -> QuerySet[TreatmentCourse]:
         )
         .order_by("patient__family_name", "patient__given_name")
     )
+
+
+CHART_LIST = [
+    ("temperature", "Temperature", "°C"),
+    ("heart_rate", "Heart rate", "/min"),
+    ("systolic", "Systolic pressure", "mmHg"),
+    ("spo2", "SpO₂", "%"),
+    ("ice", "ICE score", "0–10"),
+]
+CHART_LIMIT = 3000  # points per series: a 28-day stay at hourly readings is well under it
+DAY_SECONDS = 86400
+MARKED_INTERVENTIONS = {
+    Intervention.Kind.TOCILIZUMAB: "Tocilizumab",
+    Intervention.Kind.CORTICOSTEROID: "Steroid",
+    Intervention.Kind.ANAKINRA: "Anakinra",
+    Intervention.Kind.SILTUXIMAB: "Siltuximab",
+    Intervention.Kind.ICU_TRANSFER: "ICU transfer",
+}
+
+
+def _day(moment, infused_at) -> float:
+    return round((moment - infused_at).total_seconds() / DAY_SECONDS, 3)
+
+
+def _peak(points: list[dict], key: str, *, lowest: bool = False) -> dict | None:
+    values = [p for p in points if p.get(key) is not None]
+    if not values:
+        return None
+    return (min if lowest else max)(values, key=lambda p: p[key])
+
+
+def course_charts(course: TreatmentCourse) -> dict | None:
+    """Every current vital-signs set, neurological check and marked treatment of the course,
+    as points over days since the first infusion, for the course page's charts, their tables
+    and their text summaries. Three queries however long the stay."""
+    infused_at = course.first_infusion_at
+    if infused_at is None:
+        return None
+    tz = centre_tz()
+    zero = days.local_date(infused_at, tz)
+
+    def label(moment) -> str:
+        return days.format_day(days.day_number(zero, days.local_date(moment, tz)))
+
+    vitals = [
+        {
+            "day": _day(at, infused_at),
+            "at": at,
+            "when": label(at),
+            "temperature": float(temp),
+            "heart_rate": hr,
+            "systolic": sbp,
+            "spo2": spo2,
+            "crs": grade,
+        }
+        for at, temp, hr, sbp, spo2, grade in course.vital_signs.current()
+        .order_by("observed_at")
+        .values_list("observed_at", "temperature_c", "heart_rate", "systolic_bp", "spo2", "grade")[:CHART_LIMIT]
+    ]
+    neuro = [
+        {"day": _day(at, infused_at), "at": at, "when": label(at), "ice": ice, "capd": capd, "icans": grade}
+        for at, ice, capd, grade in course.neuro_assessments.current()
+        .order_by("observed_at")
+        .values_list("observed_at", "ice_score", "capd_score", "grade")[:CHART_LIMIT]
+    ]
+    marks = [
+        {"day": _day(at, infused_at), "at": at, "when": label(at), "label": MARKED_INTERVENTIONS[kind], "kind": kind}
+        for at, kind in course.interventions.current()
+        .filter(kind__in=list(MARKED_INTERVENTIONS))
+        .order_by("given_at")
+        .values_list("given_at", "kind")[:CHART_LIMIT]
+    ]
+    summary = []
+    for key, name, unit, lowest in (
+        ("temperature", "Temperature", "°C", False),
+        ("heart_rate", "Heart rate", "/min", False),
+        ("systolic", "Systolic pressure", "mmHg", True),
+        ("spo2", "SpO₂", "%", True),
+    ):
+        peak = _peak(vitals, key, lowest=lowest)
+        if peak:
+            latest = vitals[-1]
+            summary.append(
+                f"{name}: {'lowest' if lowest else 'highest'} {peak[key]} {unit} on {label(peak['at'])}; "
+                f"latest {latest[key]} {unit} ({label(latest['at'])})."
+            )
+    for key, name, source in (("crs", "CRS", vitals), ("icans", "ICANS", neuro)):
+        peak = _peak(source, key)
+        if peak:
+            summary.append(f"{name}: highest grade {peak[key]} on {label(peak['at'])}; latest grade {source[-1][key]}.")
+    ice_peak = _peak(neuro, "ice", lowest=True)
+    if ice_peak:
+        summary.append(f"ICE score: lowest {ice_peak['ice']}/10 on {label(ice_peak['at'])}.")
+    if marks:
+        summary.append("Treatments marked: " + "; ".join(f"{m['label']} on {label(m['at'])}" for m in marks) + ".")
+    return {
+        "vitals": vitals,
+        "neuro": neuro,
+        "marks": marks,
+        "summary": summary,
+        "chart_list": CHART_LIST,
+        "data": {
+            "vitals": [{k: v for k, v in p.items() if k != "at"} for p in vitals],
+            "neuro": [{k: v for k, v in p.items() if k != "at"} for p in neuro],
+            "marks": [{k: v for k, v in p.items() if k != "at"} for p in marks],
+        },
+    }

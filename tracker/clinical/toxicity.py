@@ -128,6 +128,7 @@ class EventKind(StrEnum):
     CRS_GRADE_2_OR_MORE = "crs_grade_2_or_more"
     ICANS_ANY_GRADE = "icans_any_grade"
     GRADE_RISE = "grade_rise"
+    HOME_REPORT = "home_report"  # a patient's home check-in that tells them to call (not graded)
 
 
 EVENT_LABELS = {
@@ -135,6 +136,7 @@ EVENT_LABELS = {
     EventKind.CRS_GRADE_2_OR_MORE: "CRS grade ≥ 2",
     EventKind.ICANS_ANY_GRADE: "ICANS",
     EventKind.GRADE_RISE: "Grade rise",
+    EventKind.HOME_REPORT: "Patient reported symptoms at home",
 }
 
 CRS_THRESHOLD_GRADE = 2

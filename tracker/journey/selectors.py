@@ -6,13 +6,14 @@ answer reveals nothing (zulip's ``access_stream_by_id``)."""
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from tracker.clinical import days
-from tracker.clinical.stages import JourneyFacts, RunStatus
+from tracker.clinical.stages import JourneyFacts, RunStatus, Stage
 from tracker.models import (
     CareTeamMember,
+    CheckIn,
     EligibilityAssessment,
     Infusion,
     Leukapheresis,
@@ -90,3 +91,57 @@ def journey_facts(course: TreatmentCourse, *, on: date | None = None) -> Journey
         has_verified_infusion=course.infusions.exists(),
         day_number=days.day_number(day_zero, on) if day_zero and on else None,
     )
+
+
+BOARD_STAGES = [
+    Stage.REFERRAL,
+    Stage.ELIGIBILITY,
+    Stage.COLLECTION,
+    Stage.MANUFACTURING,
+    Stage.BRIDGING,
+    Stage.LYMPHODEPLETION,
+    Stage.ACUTE_MONITORING,
+    Stage.FOLLOW_UP,
+    Stage.LONG_TERM_FOLLOW_UP,
+]
+RUN_STATUS_LABELS = dict(ManufacturingRun._meta.get_field("status").choices)
+BOARD_LIMIT = 60  # cards per column; the table view lists every course
+
+
+def programme_board(user, *, today: date) -> list[tuple[Stage, list[TreatmentCourse], int]]:
+    """The active programme by stage, for the board view: per course its day number, vein-to-
+    vein days so far, manufacturing status and dates, and next milestone, as annotations (two
+    queries however many courses)."""
+    visible = TreatmentCourse.objects.visible_to(user).filter(stage__in=BOARD_STAGES)
+    counts = dict(visible.values_list("stage").annotate(n=Count("id")).order_by())
+    latest_run = ManufacturingRun.objects.filter(course=OuterRef("pk")).order_by("-created_at", "-id")
+    next_milestone = CheckIn.objects.filter(
+        course=OuterRef("pk"),
+        status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE],
+        kind__in=["response_assessment", "remission_scan", "follow_up_visit", "igg_level", "ltfu_contact"],
+    ).order_by("due_at")
+    courses = (
+        visible.select_related("patient")
+        .with_journey_dates()
+        .annotate(
+            run_status=Subquery(latest_run.values("status")[:1]),
+            run_shipped_on=Subquery(latest_run.values("shipped_on")[:1]),
+            run_delivered_on=Subquery(latest_run.values("delivered_on")[:1]),
+            run_collected_on=Subquery(latest_run.values("collection__collected_on")[:1]),
+            milestone_label=Subquery(next_milestone.values("label")[:1]),
+            milestone_due_at=Subquery(next_milestone.values("due_at")[:1]),
+        )
+        .order_by("stage_entered_at")
+    )
+    columns: dict[str, list[TreatmentCourse]] = {stage.value: [] for stage in BOARD_STAGES}
+    for course in courses:
+        column = columns[course.stage]
+        if len(column) >= BOARD_LIMIT:
+            continue
+        course.board_day = course.day_number(today) if course.first_infused_at else None
+        end = course.day_zero or today
+        course.v2v_days = (end - course.run_collected_on).days if course.run_collected_on else None
+        course.v2v_complete = course.day_zero is not None
+        course.run_status_label = RUN_STATUS_LABELS.get(course.run_status, "")
+        column.append(course)
+    return [(stage, columns[stage.value], counts.get(stage.value, 0)) for stage in BOARD_STAGES]

@@ -127,10 +127,13 @@ def open_course(
 
 
 @transaction.atomic
-def refer_new_patient(*, by, patient_fields: dict, course_fields: dict) -> TreatmentCourse:
-    """Register a patient and open their first course at referral, together or not at all."""
+def refer_new_patient(*, by, patient_fields: dict, course_fields: dict, care_team=()) -> TreatmentCourse:
+    """Register a patient and open their first course at referral with its care team
+    (``(user, role)`` pairs), together or not at all."""
     patient = register_patient(by=by, **patient_fields)
     course = open_course(patient=patient, by=by, coordinator=by, **course_fields)
+    for user, role in care_team:
+        add_care_team_member(course=course, user=user, role=role, by=by)
     return course
 
 
@@ -142,6 +145,22 @@ def add_care_team_member(*, course: TreatmentCourse, user, role: str, by) -> Car
         raise Refusal("a care team member is a staff member of the patient's centre.", field="user")
     member = CareTeamMember.objects.filter(course=course, user=user).first()
     return member or create_audited(CareTeamMember, by=by, course=course, user=user, role=role)
+
+
+@transaction.atomic
+def remove_care_team_member(*, member: CareTeamMember, by, reason: str) -> None:
+    """Take a staff member off a course's care team: they stop seeing the patient (unless their
+    role sees the whole centre) and stop getting the course's alerts. The history keeps who was
+    on the team, who removed them, when and why."""
+    require_perm(by, "tracker.add_careteammember", "change care teams")
+    if not reason.strip():
+        raise Refusal("say why this member leaves the care team.", field="reason", code="required")
+    member = CareTeamMember.objects.select_for_update().filter(pk=member.pk).first()
+    if member is None:
+        raise Refusal("this member has already been removed from the care team.", code="conflict")
+    member._history_user = by
+    member._change_reason = reason.strip()
+    member.delete()
 
 
 # --- Stage moves --------------------------------------------------------------------------

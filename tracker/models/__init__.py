@@ -7,6 +7,7 @@ from tracker.models.collection import CollectionBag, Leukapheresis
 from tracker.models.course import CareTeamMember, TargetAntigen, TreatmentCourse
 from tracker.models.course_event import CourseEvent
 from tracker.models.eligibility import EligibilityAssessment
+from tracker.models.home_check_in import HomeCheckIn
 from tracker.models.imported_history import ImportedHistory
 from tracker.models.infusion import Infusion
 from tracker.models.intervention import Intervention
@@ -67,6 +68,7 @@ __all__ = [
     "Patient",
     "ProductBag",
     "StaffProfile",
+    "HomeCheckIn",
     "StageEvent",
     "Syndrome",
     "TargetAntigen",

@@ -8,6 +8,11 @@ class Centre(models.Model):
 
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
+    # Whom a patient calls, shown on their pages (never "see your wallet card").
+    phone_day = models.CharField("phone, office hours", max_length=32, blank=True)
+    phone_urgent = models.CharField(
+        "phone, urgent, day and night", max_length=32, blank=True, help_text="Answered 24 hours a day."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -5,13 +5,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from tracker.clinical import labels
 from tracker.core import roles
 from tracker.core.clock import centre_tz
-from tracker.models import Alert, CheckIn, CourseSchedule, Notification, ProductLabelCondition, TreatmentCourse
+from tracker.models import (
+    Alert,
+    CheckIn,
+    CheckInKind,
+    CourseSchedule,
+    Notification,
+    ProductLabelCondition,
+    TreatmentCourse,
+)
 
 # Which check-ins each role works on by default.
 ROLE_ASSIGNMENTS = {
@@ -76,8 +84,11 @@ def work_list(user, *, show_all: bool, now: datetime) -> tuple[list[CheckIn], li
     """Due and missed check-ins for the user's patients and role, and those due within 4 hours."""
     role = roles.role_of(user)
     visible = CheckIn.objects.visible_to(user).select_related("course__patient").order_by("due_at")
-    open_ones = visible.filter(status__in=[CheckIn.Status.DUE, CheckIn.Status.MISSED])
-    upcoming = visible.filter(status=CheckIn.Status.SCHEDULED, due_at__lte=now + timedelta(hours=4))
+    # A check-in whose time has come is due even before the sweep marks it so.
+    open_ones = visible.filter(
+        Q(status__in=[CheckIn.Status.DUE, CheckIn.Status.MISSED]) | Q(status=CheckIn.Status.SCHEDULED, due_at__lte=now)
+    )
+    upcoming = visible.filter(status=CheckIn.Status.SCHEDULED, due_at__gt=now, due_at__lte=now + timedelta(hours=4))
     if not show_all and role in ROLE_ASSIGNMENTS:
         open_ones = open_ones.filter(assignee_role__in=ROLE_ASSIGNMENTS[role])
         upcoming = upcoming.filter(assignee_role__in=ROLE_ASSIGNMENTS[role])
@@ -127,3 +138,43 @@ def course_schedule(course: TreatmentCourse) -> dict | None:
         "alerts": list(course.alerts.unresolved().filter(escalates=True).order_by("-created_at")[:10]),
         "label": label_conditions(course),
     }
+
+
+MILESTONE_KINDS = [
+    CheckInKind.RESPONSE_ASSESSMENT,
+    CheckInKind.REMISSION_SCAN,
+    CheckInKind.FOLLOW_UP_VISIT,
+    CheckInKind.IGG_LEVEL,
+    CheckInKind.LTFU_CONTACT,
+]
+MILESTONE_HORIZON_DAYS = 14
+MILESTONE_LIMIT = 300
+
+
+def milestones(user, *, now: datetime, when: str = "all", kind: str = "", query: str = "") -> list[CheckIn]:
+    """Follow-up milestones across the user's patients that are overdue (their time has passed
+    and they are not done) or due in the next 14 days, soonest first; filtered by ``when``
+    ("overdue", "upcoming" or "all"), by kind and by patient name or MRN. One query."""
+    rows = (
+        CheckIn.objects.visible_to(user)
+        .filter(
+            kind__in=MILESTONE_KINDS, status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE, CheckIn.Status.MISSED]
+        )
+        .select_related("course__patient")
+        .order_by("due_at")
+    )
+    overdue = Q(due_at__lte=now) | Q(status=CheckIn.Status.MISSED)
+    upcoming = Q(due_at__gt=now, due_at__lte=now + timedelta(days=MILESTONE_HORIZON_DAYS)) & ~Q(
+        status=CheckIn.Status.MISSED
+    )
+    rows = rows.filter({"overdue": overdue, "upcoming": upcoming}.get(when, overdue | upcoming))
+    if kind in MILESTONE_KINDS:
+        rows = rows.filter(kind=kind)
+    if query.strip():
+        q = query.strip()
+        rows = rows.filter(
+            Q(course__patient__family_name__icontains=q)
+            | Q(course__patient__given_name__icontains=q)
+            | Q(course__patient__mrn__iexact=q)
+        )
+    return list(rows[:MILESTONE_LIMIT])

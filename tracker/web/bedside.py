@@ -6,13 +6,17 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tracker.bedside import services
 from tracker.bedside.selectors import ward_courses
 from tracker.clinical import days
+from tracker.core.errors import problems_of
+from tracker.journey.selectors import get_course_for
 from tracker.models import Intervention, NeuroAssessment, TreatmentCourse, VitalSigns
 from tracker.web.access import staff_only
 from tracker.web.forms import bedside as forms
@@ -54,6 +58,7 @@ record_vitals = course_form_view(
     title="Vital signs",
     perm="tracker.add_vitalsigns",
     service=_record_vitals,
+    preview="preview_vitals",
     intro="The CRS grade is computed from what you record (ASTCT 2019). Hypotension is judged from the "
     "pressure for the patient's age, or tick it by clinical judgement.",
     success="",
@@ -64,6 +69,7 @@ record_neuro = course_form_view(
     title="Neurological check",
     perm="tracker.add_neuroassessment",
     service=_record_neuro,
+    preview="preview_neuro",
     intro="Tick each ICE item the patient does correctly (age 12 and over), or score the CAPD items 0–4 "
     "for children under 12. If the test cannot be done, say why: it is never scored as 0.",
     form_kwargs=lambda request, course: _age_of(course),
@@ -170,6 +176,9 @@ def amend_record(request, kind: str, record_id):
             "title": spec.title,
             "submit": "Save correction",
             "original": original,
+            "preview_url": None
+            if spec.form_class is forms.InterventionForm
+            else reverse("preview_amendment", kwargs={"kind": kind, "record_id": original.public_id}),
             "intro": "The original stays in the record, marked as corrected, with your reason.",
         },
     )
@@ -178,6 +187,8 @@ def amend_record(request, kind: str, record_id):
 @require_POST
 @staff_only
 def review(request, kind: str, record_id):
+    if kind not in ("vital-signs", "neuro"):  # only graded assessments are reviewed
+        raise Http404("Only vital signs and neurological checks are reviewed.")
     spec, observation = _visible_record(request, kind, record_id)
     form = forms.ReviewForm(request.POST)
     form.is_valid()
@@ -200,3 +211,69 @@ def ward(request):
     today = timezone.localdate()
     rows = [(course, days.day_number(course.day_zero, today) if course.day_zero else None) for course in page]
     return render(request, "tracker/ward.html", {"rows": rows, "page": page})
+
+
+# --- Live grade preview --------------------------------------------------------------------------
+
+# The CRS grade does not depend on these (docs/clinical-rules.md §3): while they are still
+# empty the preview grades what is there with a neutral stand-in and lists them as still needed.
+NOT_GRADED_VITALS = {"heart_rate": 80, "respiratory_rate": 16, "spo2": 97}
+
+
+def _preview(request, course, form_class, *, amends=None):
+    """The grade the form would get if saved now; nothing is stored (htmx swaps it in)."""
+    neuro = form_class is forms.NeuroAssessmentForm
+    data = request.POST.copy()
+    still_needed = []
+    if not neuro:
+        for name in NOT_GRADED_VITALS:
+            if not data.get(name, "").strip():
+                still_needed.append(forms.VitalSignsForm.base_fields[name].label)
+                data[name] = str(NOT_GRADED_VITALS[name])
+    form = form_class(data, **(_age_of(course) if neuro else {}))
+    context = {"syndrome": "ICANS" if neuro else "CRS", "still_needed": still_needed}
+    if not form.is_valid():
+        context["incomplete"] = [
+            form.fields[name].label or name.replace("_", " ") for name in form.errors if name in form.fields
+        ]
+        context["form_errors"] = form.non_field_errors()
+    else:
+        values = form.service_kwargs()
+        values.pop("nurse_judged_grade", None)
+        observed_at = values.pop("observed_at")
+        try:
+            if neuro:
+                _, result = services.preview_neuro_assessment(course=course, observed_at=observed_at, values=values)
+            else:
+                _, result = services.preview_vital_signs(
+                    course=course, observed_at=observed_at, values=values, amends=amends
+                )
+        except ValidationError as error:
+            context["problems"] = [
+                (form.fields[p.field].label if p.field in form.fields else (p.field or "").replace("_", " "), p.message)
+                for p in problems_of(error)
+            ]
+        else:
+            context["result"] = result
+    return render(request, "tracker/_grade_preview.html", context)
+
+
+@require_POST
+@staff_only
+def preview_vitals(request, course_id):
+    return _preview(request, get_course_for(request.user, course_id), forms.VitalSignsForm)
+
+
+@require_POST
+@staff_only
+def preview_neuro(request, course_id):
+    return _preview(request, get_course_for(request.user, course_id), forms.NeuroAssessmentForm)
+
+
+@require_POST
+@staff_only
+def preview_amendment(request, kind: str, record_id):
+    spec, original = _visible_record(request, kind, record_id)
+    if spec.form_class is forms.InterventionForm:
+        raise PermissionDenied
+    return _preview(request, original.course, spec.form_class, amends=original)

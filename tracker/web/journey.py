@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.accounts import security
-from tracker.bedside.selectors import course_monitoring
+from tracker.bedside.selectors import course_charts, course_monitoring
 from tracker.clinical import response, stages
 from tracker.clinical.stages import POST_INFUSION_STAGES, Stage
 from tracker.follow_up.selectors import course_follow_up
-from tracker.journey.selectors import courses_with_journey, get_course_for
+from tracker.journey.selectors import BOARD_LIMIT, courses_with_journey, get_course_for, programme_board
 from tracker.models import ChartAccess, ManufacturingRun, StageEvent, TreatmentCourse
 from tracker.schedule.selectors import course_schedule
 from tracker.web.access import staff_only
@@ -59,6 +59,17 @@ def dashboard(request):
         if counts.get(stage.value) or not (stage.is_closing or stage == Stage.INFUSION)
     ]
 
+    if request.GET.get("view") == "board":
+        return render(
+            request,
+            "tracker/programme_board.html",
+            {
+                "columns": programme_board(request.user, today=timezone.localdate()),
+                "total": sum(counts.values()),
+                "active_total": sum(n for s, n in counts.items() if s not in stages.CLOSING_STAGES),
+                "board_limit": BOARD_LIMIT,
+            },
+        )
     stage = request.GET.get("stage", "")
     diagnosis = request.GET.get("diagnosis", "")
     search_token = request.GET.get("s", "")
@@ -116,6 +127,7 @@ def course_detail(request, course_id):
     lymphodepletions = [
         (ld, course.day_of(ld.started_on), course.day_of(ld.ended_on)) for ld in course.lymphodepletions.all()
     ]
+    monitoring = course_monitoring(course)
     return render(
         request,
         "tracker/course_detail.html",
@@ -133,7 +145,8 @@ def course_detail(request, course_id):
             "other_courses": course.patient.courses.exclude(pk=course.pk).only(
                 "public_id", "sequence", "product", "stage"
             ),
-            "monitoring": course_monitoring(course),
+            "monitoring": monitoring,
+            "charts": course_charts(course) if monitoring else None,
             "schedule": course_schedule(course),
             "follow_up": course_follow_up(course),
         },

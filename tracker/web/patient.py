@@ -2,12 +2,15 @@
 A patient's login reaches its own record only, found through the login, never through an id in
 the address."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+import icalendar
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 
 from tracker.accounts import security
@@ -35,6 +38,12 @@ PATIENT_STAGE_TEXT = {
     Stage.INELIGIBLE: "CAR-T therapy was not suitable at this time.",
     Stage.MANUFACTURING_FAILURE: "Your CAR-T cells could not be made.",
 }
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico; the icon is a static file (looked up per request, so the
+    manifest of collected static files is only needed when it is asked for)."""
+    return redirect(static("tracker/favicon.svg"), permanent=True)
 
 
 @login_required
@@ -84,6 +93,40 @@ def my_journey(request):
             }
         )
     return render(request, "tracker/my_journey.html", {"patient": patient, "journeys": journeys})
+
+
+APPOINTMENT_MINUTES = 60
+
+
+@login_required
+def my_calendar(request):
+    """The patient's appointments as a calendar file (RFC 5545) to add to a phone's calendar.
+    Like the journey page, it is found through the login alone."""
+    patient = Patient.objects.filter(user=request.user).first()
+    if patient is None:
+        raise Http404("This login is not linked to a patient record.")
+    check_ins = CheckIn.objects.filter(
+        course__patient=patient,
+        status__in=[CheckIn.Status.SCHEDULED, CheckIn.Status.DUE],
+        kind__in=PATIENT_APPOINTMENTS,
+    ).order_by("due_at")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//CAR-T journey tracker//appointments//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "CAR-T appointments")
+    stamp = timezone.now()
+    for check_in in check_ins:
+        event = icalendar.Event()
+        event.add("uid", f"{check_in.public_id}@cart-tracker")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", check_in.due_at)
+        event.add("dtend", check_in.due_at + timedelta(minutes=APPOINTMENT_MINUTES))
+        event.add("summary", patient_label(check_in))
+        event.add("description", "Your CAR-T care team will confirm the exact time.")
+        calendar.add_component(event)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cart-appointments.ics"'
+    return response
 
 
 # The milestones a patient comes in for, in the patient's words (registry forms and internal

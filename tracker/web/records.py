@@ -25,6 +25,7 @@ def course_form_view(
     success="Saved.",
     form_kwargs=None,
     template="tracker/record_form.html",
+    preview=None,
 ):
     """Build a view that shows ``form_class`` for a course and hands valid data to ``service``."""
 
@@ -48,6 +49,8 @@ def course_form_view(
                     messages.success(request, success)
                 return redirect("course_detail", course_id=course.public_id)
         context = {"course": course, "form": form, "title": title, "intro": intro, "submit": submit}
+        if preview:  # the live grade (tracker.web.bedside._preview), posted as the form is filled in
+            context["preview_url"] = reverse(preview, kwargs={"course_id": course.public_id})
         return render(request, template, context)
 
     return view
@@ -182,19 +185,26 @@ def refer_patient(request):
     centre = profile.centre
     patient_form = forms.PatientForm(request.POST or None, prefix="patient")
     course_form = forms.CourseForm(request.POST or None, prefix="course", centre_id=centre.id)
-    if request.method == "POST" and patient_form.is_valid() and course_form.is_valid():
+    team_form = forms.ReferralTeamForm(request.POST or None, prefix="team", centre_id=centre.id)
+    valid = [form.is_valid() for form in (patient_form, course_form, team_form)]
+    if request.method == "POST" and all(valid):
         try:
             course = services.refer_new_patient(
                 by=request.user,
                 patient_fields={"centre": centre, **patient_form.cleaned_data},
                 course_fields=course_form.service_kwargs(),
+                care_team=team_form.members(),
             )
         except ValidationError as error:
-            show_refusal(error, patient_form, course_form)
+            show_refusal(error, patient_form, course_form, team_form)
         else:
             messages.success(request, f"{course.patient.full_name} referred.")
             return redirect(reverse("course_detail", kwargs={"course_id": course.public_id}))
-    return render(request, "tracker/refer_patient.html", {"patient_form": patient_form, "course_form": course_form})
+    return render(
+        request,
+        "tracker/refer_patient.html",
+        {"patient_form": patient_form, "course_form": course_form, "team_form": team_form},
+    )
 
 
 def _correct_infusion_time(request, course, by, infused_at, reason):

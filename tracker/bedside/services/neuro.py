@@ -174,6 +174,15 @@ def derive_neuro_assessment(
     return observation, result
 
 
+def preview_neuro_assessment(
+    *, course: TreatmentCourse, observed_at: datetime, values: dict
+) -> tuple[NeuroAssessment, grading.GradeResult]:
+    """The ICANS grade a neurological check would get if saved now, by the same derivation as
+    ``record_neuro_assessment``; nothing is written (the live preview on the form)."""
+    age = course.patient.age_on(local_date(as_utc(observed_at)))
+    return derive_neuro_assessment(course, as_utc(observed_at), values, age_years=age)
+
+
 def _save_neuro(*, course, by, observed_at, values, nurse_judged_grade, amends=None, reason="") -> Recorded:
     nurse_grade = check_nurse_grade(nurse_judged_grade)
     age = course.patient.age_on(local_date(observed_at))

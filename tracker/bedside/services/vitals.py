@@ -205,6 +205,15 @@ def grade_vital_signs(
     )
 
 
+def preview_vital_signs(
+    *, course: TreatmentCourse, observed_at: datetime, values: dict, amends: VitalSigns | None = None
+) -> tuple[VitalSigns, grading.GradeResult]:
+    """The CRS grade a set of vital signs would get if saved now, by the same cleaning and
+    derivation as ``record_vital_signs``; nothing is written (the live preview on the form).
+    A correction is graded as its amendment would be, without the row it replaces."""
+    return grade_vital_signs(course, as_utc(observed_at), values, excluding=amends.pk if amends else None)
+
+
 def _save_vitals(*, course, by, observed_at, values, nurse_judged_grade, amends=None, reason="") -> Recorded:
     nurse_grade = check_nurse_grade(nurse_judged_grade)
     observation, result = grade_vital_signs(course, observed_at, values, excluding=amends.pk if amends else None)

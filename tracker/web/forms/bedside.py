@@ -110,7 +110,12 @@ class NeuroAssessmentForm(BedsideForm):
             self.fields[name] = forms.BooleanField(label=label, required=False)
         for name, label in neuro_scores.CAPD_ITEMS:
             self.fields[name] = forms.TypedChoiceField(
-                label=label, choices=self.CAPD_CHOICES, coerce=int, required=False, empty_value=None
+                label=label,
+                choices=self.CAPD_CHOICES,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
             )
         self.ice_fields = [self[name] for name in neuro_scores.ICE_ITEM_NAMES]
         self.capd_fields = [self[name] for name in neuro_scores.CAPD_ITEM_NAMES]

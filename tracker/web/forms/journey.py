@@ -261,3 +261,36 @@ class TransitionForm(forms.Form):
 class InfusionTimeCorrectionForm(forms.Form):
     infused_at = forms.DateTimeField(label="Correct infusion time", widget=DATETIME)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferralTeamForm(forms.Form):
+    """The care team a referral starts with: they see the patient and get the course's alerts."""
+
+    nurses = forms.ModelMultipleChoiceField(
+        label="Nurses on the care team",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="You can change the team later from the course page.",
+    )
+    physicians = forms.ModelMultipleChoiceField(
+        label="Other physicians on the care team",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, centre_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        physicians = staff_with_perm("tracker.override_release", centre_id)
+        self.fields["nurses"].queryset = staff_with_perm("tracker.add_vitalsigns", centre_id).exclude(
+            pk__in=physicians.values("pk")
+        )
+        self.fields["physicians"].queryset = physicians
+        for name in ("nurses", "physicians"):
+            self.fields[name].label_from_instance = lambda user: user.get_full_name() or user.username
+
+    def members(self) -> list[tuple]:
+        return [(user, "nurse") for user in self.cleaned_data["nurses"]] + [
+            (user, "physician") for user in self.cleaned_data["physicians"]
+        ]

@@ -257,6 +257,10 @@ API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", default=32, minimum=4)
 
 # API tokens: knox's hashed tokens, with a name and the time of last use (tracker.models.ApiToken).
 KNOX_TOKEN_MODEL = "tracker.ApiToken"
+# knox's own migrations create its default token table even when the model is swapped (they
+# predate its swappable option), leaving an unused table whose foreign key to auth_user blocks
+# TRUNCATE; with the model swapped for ours, knox needs no table of its own.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_TTL": None, "TOKEN_PREFIX": "cart_", "AUTH_HEADER_PREFIX": "Token"}
 
 SPECTACULAR_SETTINGS = {

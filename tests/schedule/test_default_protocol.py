@@ -2,6 +2,8 @@
 release, migration 0007 brings it up to date in place (tracker.default_protocol.upgrade), and
 a site's own edits survive the upgrade."""
 
+import json
+
 import pytest
 
 from tracker import default_protocol
@@ -32,7 +34,12 @@ FIELDS = [
 def as_row(values: dict) -> tuple:
     defaults = {f.name: f.get_default() for f in ProtocolRule._meta.fields}
     merged = defaults | values
-    return tuple(str(merged[name]) for name in FIELDS)  # str: a TextChoices default is its value
+    # str: a TextChoices default is its value; JSON as sorted-key text, because PostgreSQL's
+    # jsonb keeps keys sorted and SQLite keeps them as written.
+    return tuple(
+        json.dumps(merged[name], sort_keys=True) if isinstance(merged[name], list | dict) else str(merged[name])
+        for name in FIELDS
+    )
 
 
 def installed(protocol) -> list[tuple]:

@@ -8,6 +8,8 @@ from contextvars import ContextVar
 from django.contrib.auth import get_user_model
 from django.db import models
 
+from tracker.core.errors import CONFLICT, Refusal
+
 # Named system users: what the application does by itself is attributed to one of them, so
 # every history row names who made the change (21 CFR Part 11 §11.10(e)). They cannot sign in.
 SYSTEM = "system"
@@ -64,6 +66,28 @@ def save_audited(instance: models.Model, *, by, reason: str = "") -> models.Mode
 
 def create_audited(model: type[models.Model], *, by, reason: str = "", **fields) -> models.Model:
     return save_audited(model(**fields), by=by, reason=reason)
+
+
+def amendment_target(model, original, reason: str):
+    """The kept record to correct, locked: refused without a reason, or if already corrected."""
+    if not (reason or "").strip():
+        raise Refusal("say why the record is being corrected.", field="reason")
+    original = model.objects.select_for_update().get(pk=original.pk)
+    if original.superseded:
+        raise Refusal("This record has already been corrected; amend the latest version.", code=CONFLICT)
+    return original
+
+
+def save_recorded(record, *, by, amends=None, reason: str = ""):
+    """Save a new amendable record with who recorded it; an amendment points at the original,
+    which is kept and marked superseded (never edited in place), both with the reason."""
+    record.recorded_by = by
+    if amends is None:
+        return save_audited(record, by=by, reason="recorded")
+    record.amends, record.amendment_reason = amends, reason
+    amends.superseded = True
+    save_audited(amends, by=by, reason=f"amended: {reason}")
+    return save_audited(record, by=by, reason=f"amendment: {reason}")
 
 
 def field_changes(record, previous) -> list[tuple[str, object, object]]:

@@ -39,6 +39,16 @@ def get_course_for(user, public_id, *, queryset: QuerySet[TreatmentCourse] | Non
         raise Http404("No such course.") from None
 
 
+def get_record_for(user, model, public_id):
+    """A course's record (bedside, follow-up) with this public id if ``user`` may see its course;
+    Http404 otherwise, as for ``get_course_for``."""
+    visible = TreatmentCourse.objects.visible_to(user)
+    try:
+        return model.objects.select_related("course__patient").filter(course__in=visible).get(public_id=public_id)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such record.") from None
+
+
 def courses_with_journey() -> QuerySet[TreatmentCourse]:
     """Courses with every stage record the course page shows prefetched, so the page costs the
     same number of queries however long the journey (scope it with ``get_course_for``)."""

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,8 +16,8 @@ from tracker.bedside import services
 from tracker.bedside.selectors import ward_courses
 from tracker.clinical import days
 from tracker.core.errors import problems_of
-from tracker.journey.selectors import get_course_for
-from tracker.models import Intervention, NeuroAssessment, TreatmentCourse, VitalSigns
+from tracker.journey.selectors import get_course_for, get_record_for
+from tracker.models import Intervention, NeuroAssessment, VitalSigns
 from tracker.web.access import staff_only
 from tracker.web.forms import bedside as forms
 from tracker.web.forms.common import show_refusal
@@ -131,11 +131,7 @@ def _visible_record(request, kind: str, record_id):
     spec = AMENDABLE.get(kind)
     if spec is None:
         raise PermissionDenied
-    visible = TreatmentCourse.objects.visible_to(request.user)
-    record = get_object_or_404(
-        spec.model.objects.select_related("course__patient").filter(course__in=visible), public_id=record_id
-    )
-    return spec, record
+    return spec, get_record_for(request.user, spec.model, record_id)
 
 
 @staff_only

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tracker.clinical import response
 from tracker.follow_up import services
-from tracker.journey.selectors import get_course_for
-from tracker.models import CourseEvent, Infection, LabResult, LateDiagnosis, ResponseAssessment, TreatmentCourse
+from tracker.journey.selectors import get_course_for, get_record_for
+from tracker.models import CourseEvent, Infection, LabResult, LateDiagnosis, ResponseAssessment
 from tracker.web.access import staff_only
 from tracker.web.forms import follow_up as forms
 from tracker.web.forms.bedside import AmendmentMixin
@@ -113,11 +113,7 @@ def _visible(request, kind: str, record_id):
     spec = CORRECTABLE.get(kind)
     if spec is None:
         raise PermissionDenied
-    visible = TreatmentCourse.objects.visible_to(request.user)
-    record = get_object_or_404(
-        spec.model.objects.select_related("course__patient").filter(course__in=visible), public_id=record_id
-    )
-    return spec, record
+    return spec, get_record_for(request.user, spec.model, record_id)
 
 
 @staff_only

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from tracker.clinical import grading, ranges
 from tracker.clinical.stages import POST_INFUSION_STAGES
-from tracker.core.audit import save_audited
+from tracker.core.audit import amendment_target, save_recorded
 from tracker.core.clock import as_utc, local_date
-from tracker.core.errors import CONFLICT, IN_FUTURE, RULE, Refusal
+from tracker.core.errors import IN_FUTURE, RULE, Refusal
 from tracker.core.guards import FUTURE_TOLERANCE, lock
 from tracker.models import ThresholdEvent, TreatmentCourse
 
@@ -99,23 +99,9 @@ class Recorded:
 def save_graded(observation, *, by, nurse_grade, review: list[str], amends, reason: str) -> None:
     """Save a graded observation with who recorded it, the nurse's judged grade and any review
     flags; an amendment points at the original, which is kept and marked superseded."""
-    observation.recorded_by, observation.nurse_judged_grade = by, nurse_grade
+    observation.nurse_judged_grade = nurse_grade
     observation.review_reasons, observation.needs_review = review, bool(review)
-    if amends is not None:
-        observation.amends, observation.amendment_reason = amends, reason
-        amends.superseded = True
-        save_audited(amends, by=by, reason=f"amended: {reason}")
-    save_audited(observation, by=by, reason=f"amendment: {reason}" if amends else "recorded")
-
-
-def amendment_target(model, original, reason: str):
-    """The record to correct, locked; refused without a reason or if already corrected."""
-    if not reason.strip():
-        raise Refusal("say why the record is being corrected.", field="reason")
-    original = model.objects.select_for_update().get(pk=original.pk)
-    if original.superseded:
-        raise Refusal("This record has already been corrected; amend the latest version.", code=CONFLICT)
-    return original
+    save_recorded(observation, by=by, amends=amends, reason=reason)
 
 
 def previous_observation(queryset, observation):

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from tracker.bedside.services.common import amendment_target, check_when, to_decimal
+from tracker.bedside.services.common import check_when, to_decimal
 from tracker.clinical import toxicity
-from tracker.core.audit import save_audited
+from tracker.core.audit import amendment_target, save_recorded
 from tracker.core.clock import as_utc, local_date
 from tracker.core.errors import Refusal
 from tracker.core.guards import lock, require_perm
@@ -69,9 +69,7 @@ def record_intervention(*, course: TreatmentCourse, by, given_at: datetime, **va
     given_at = as_utc(given_at)
     course = lock(course)
     check_when(course, given_at, "given_at")
-    intervention = build_intervention(course, by, given_at, values)
-    intervention.recorded_by = by
-    return save_audited(intervention, by=by, reason="recorded")
+    return save_recorded(build_intervention(course, by, given_at, values), by=by)
 
 
 @transaction.atomic
@@ -84,7 +82,4 @@ def amend_intervention(
     given_at = as_utc(given_at or original.given_at)
     check_when(course, given_at, "given_at")
     intervention = build_intervention(course, by, given_at, values, excluding=original.pk)
-    intervention.recorded_by, intervention.amends, intervention.amendment_reason = by, original, reason
-    original.superseded = True
-    save_audited(original, by=by, reason=f"amended: {reason}")
-    return save_audited(intervention, by=by, reason=f"amendment: {reason}")
+    return save_recorded(intervention, by=by, amends=original, reason=reason)

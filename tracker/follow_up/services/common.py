@@ -1,11 +1,10 @@
 """What the follow-up writes share: the day a dated record falls on, the checks on that date,
-and the amendment of a kept record (docs/clinical-rules.md §8)."""
+and choices checked against a model's (docs/clinical-rules.md §8)."""
 
 from datetime import date
 
 from django.utils import timezone
 
-from tracker.core.audit import save_audited
 from tracker.core.errors import CONFLICT, IN_FUTURE, RULE, Refusal
 from tracker.models import TreatmentCourse
 
@@ -26,27 +25,6 @@ def follow_up_day(course: TreatmentCourse, on, field: str) -> int:
     if died_on and on > died_on:
         raise Refusal(f"is after the patient's death ({died_on:%d %b %Y}).", field=field, code=CONFLICT)
     return (on - day_zero).days
-
-
-def amendment_of(model, original, reason: str):
-    """The kept record to correct, locked: refused without a reason, or if already corrected."""
-    if not (reason or "").strip():
-        raise Refusal("say why the record is being corrected.", field="reason")
-    original = model.objects.select_for_update().get(pk=original.pk)
-    if original.superseded:
-        raise Refusal("This record has already been corrected; amend the latest version.", code=CONFLICT)
-    return original
-
-
-def save_new(record, *, by, amends=None, reason: str = ""):
-    """Save a new record, or the amendment that replaces ``amends`` (kept, marked superseded)."""
-    record.recorded_by = by
-    if amends is not None:
-        record.amends, record.amendment_reason = amends, reason
-        amends.superseded = True
-        save_audited(amends, by=by, reason=f"amended: {reason}")
-        return save_audited(record, by=by, reason=f"amendment: {reason}")
-    return save_audited(record, by=by, reason="recorded")
 
 
 def choose(value, choices, field: str, *, blank: bool = False) -> str:

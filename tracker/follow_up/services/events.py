@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.clinical.stages import ALLOWED_TRANSITIONS, Stage
-from tracker.core.audit import save_audited
+from tracker.core.audit import amendment_target, save_audited, save_recorded
 from tracker.core.clock import centre_tz
 from tracker.core.errors import CONFLICT, REQUIRED, Refusal
 from tracker.core.guards import lock, require_perm
-from tracker.follow_up.services.common import amendment_of, choose, follow_up_day, save_new
+from tracker.follow_up.services.common import choose, follow_up_day
 from tracker.journey import services as journey
 from tracker.models import CourseEvent, TreatmentCourse
 
@@ -105,7 +105,7 @@ def record_event(*, course: TreatmentCourse, by, kind: str, occurred_on: date, *
     event = build_event(course, kind=kind, occurred_on=occurred_on, **details)
     if kind == CourseEvent.Kind.DEATH:
         require_perm(by, "tracker.change_stage", "record a death (it closes the course)")
-    save_new(event, by=by)
+    save_recorded(event, by=by)
     if kind == CourseEvent.Kind.DEATH:
         _close_for_death(course, event, by=by)
     return event
@@ -116,7 +116,7 @@ def amend_event(*, original: CourseEvent, by, reason: str, occurred_on: date | N
     """Correct an event's date or details (not its kind: record the right event instead)."""
     require_perm(by, "tracker.add_courseevent", "correct events")
     course = lock(original.course)
-    original = amendment_of(CourseEvent, original, reason)
+    original = amendment_target(CourseEvent, original, reason)
     kept = {name: getattr(original, name) for name in EVENT_FIELDS}
     event = build_event(
         course,
@@ -125,7 +125,7 @@ def amend_event(*, original: CourseEvent, by, reason: str, occurred_on: date | N
         excluding=original.pk,
         **(kept | details),
     )
-    save_new(event, by=by, amends=original, reason=reason)
+    save_recorded(event, by=by, amends=original, reason=reason)
     if event.kind == CourseEvent.Kind.DEATH and course.patient.died_on != event.occurred_on:
         patient = course.patient
         patient.died_on = event.occurred_on

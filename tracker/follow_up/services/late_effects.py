@@ -11,9 +11,10 @@ from django.db import transaction
 from tracker.clinical import immune_reconstitution as immune
 from tracker.clinical import lab_ranges
 from tracker.clinical.findings import FindingError
+from tracker.core.audit import amendment_target, save_recorded
 from tracker.core.errors import REQUIRED, Refusal
 from tracker.core.guards import lock, require_perm
-from tracker.follow_up.services.common import amendment_of, choose, follow_up_day, save_new
+from tracker.follow_up.services.common import choose, follow_up_day
 from tracker.models import CheckInKind, Infection, LabResult, LateDiagnosis, TreatmentCourse
 from tracker.schedule.services.completion import complete_milestones
 
@@ -89,7 +90,7 @@ def build_lab_result(course: TreatmentCourse, *, collected_on, immunoglobulin_re
 def record_lab_result(*, course: TreatmentCourse, by, collected_on: date, **values) -> LabResult:
     require_perm(by, "tracker.add_labresult", "record laboratory results")
     course = lock(course)
-    result = save_new(build_lab_result(course, collected_on=collected_on, **values), by=by)
+    result = save_recorded(build_lab_result(course, collected_on=collected_on, **values), by=by)
     if result.igg_mg_dl is not None:
         complete_milestones(course, kinds=[CheckInKind.IGG_LEVEL], on=collected_on, by=by, lab_result=result)
     return result
@@ -103,10 +104,10 @@ def _kept_values(original, names) -> dict:
 def amend_lab_result(*, original: LabResult, by, reason: str, collected_on=None, **values) -> LabResult:
     require_perm(by, "tracker.add_labresult", "correct laboratory results")
     course = lock(original.course)
-    original = amendment_of(LabResult, original, reason)
+    original = amendment_target(LabResult, original, reason)
     kept = _kept_values(original, (*LabResult.VALUE_FIELDS, "immunoglobulin_replacement"))
     result = build_lab_result(course, collected_on=collected_on or original.collected_on, **(kept | values))
-    return save_new(result, by=by, amends=original, reason=reason)
+    return save_recorded(result, by=by, amends=original, reason=reason)
 
 
 INFECTION_FIELDS = ("organism_type", "organism", "site", "severity", "notes")
@@ -127,16 +128,16 @@ def build_infection(course: TreatmentCourse, *, onset_on, **values) -> Infection
 def record_infection(*, course: TreatmentCourse, by, onset_on: date, **values) -> Infection:
     require_perm(by, "tracker.add_infection", "record infections")
     course = lock(course)
-    return save_new(build_infection(course, onset_on=onset_on, **values), by=by)
+    return save_recorded(build_infection(course, onset_on=onset_on, **values), by=by)
 
 
 @transaction.atomic
 def amend_infection(*, original: Infection, by, reason: str, onset_on=None, **values) -> Infection:
     require_perm(by, "tracker.add_infection", "correct infections")
     course = lock(original.course)
-    original = amendment_of(Infection, original, reason)
+    original = amendment_target(Infection, original, reason)
     values = _kept_values(original, INFECTION_FIELDS) | values
-    return save_new(
+    return save_recorded(
         build_infection(course, onset_on=onset_on or original.onset_on, **values), by=by, amends=original, reason=reason
     )
 
@@ -166,14 +167,14 @@ def record_late_diagnosis(*, course: TreatmentCourse, by, diagnosed_on: date, **
     stays flagged until the manufacturer has been told (FDA 2024, docs/clinical-rules.md §9.5)."""
     require_perm(by, "tracker.add_latediagnosis", "record late diagnoses")
     course = lock(course)
-    return save_new(build_late_diagnosis(course, diagnosed_on=diagnosed_on, **values), by=by)
+    return save_recorded(build_late_diagnosis(course, diagnosed_on=diagnosed_on, **values), by=by)
 
 
 @transaction.atomic
 def amend_late_diagnosis(*, original: LateDiagnosis, by, reason: str, diagnosed_on=None, **values) -> LateDiagnosis:
     require_perm(by, "tracker.add_latediagnosis", "correct late diagnoses")
     course = lock(original.course)
-    original = amendment_of(LateDiagnosis, original, reason)
+    original = amendment_target(LateDiagnosis, original, reason)
     values = _kept_values(original, DIAGNOSIS_FIELDS) | values
     diagnosis = build_late_diagnosis(course, diagnosed_on=diagnosed_on or original.diagnosed_on, **values)
-    return save_new(diagnosis, by=by, amends=original, reason=reason)
+    return save_recorded(diagnosis, by=by, amends=original, reason=reason)

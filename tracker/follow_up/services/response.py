@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from tracker.clinical import response
 from tracker.clinical.findings import FindingError
-from tracker.core.audit import save_audited
+from tracker.core.audit import amendment_target, save_audited, save_recorded
 from tracker.core.errors import CONFLICT, RULE, Refusal
 from tracker.core.guards import lock, require_perm
-from tracker.follow_up.services.common import amendment_of, follow_up_day, save_new
+from tracker.follow_up.services.common import follow_up_day
 from tracker.models import CheckInKind, ResponseAssessment, TreatmentCourse
 from tracker.schedule.services.completion import complete_milestones
 
@@ -128,7 +128,7 @@ def record_response_assessment(
         report_reference=report_reference,
         notes=notes,
     )
-    save_new(assessment, by=by)
+    save_recorded(assessment, by=by)
     complete_milestones(
         course,
         kinds=[CheckInKind.RESPONSE_ASSESSMENT, CheckInKind.REMISSION_SCAN],
@@ -147,7 +147,7 @@ def amend_response_assessment(
     A correction is released to the patient again only by a physician."""
     require_perm(by, "tracker.add_responseassessment", "correct response assessments")
     course = lock(original.course)
-    original = amendment_of(ResponseAssessment, original, reason)
+    original = amendment_target(ResponseAssessment, original, reason)
     assessment = build_assessment(
         course,
         assessed_on=assessed_on or original.assessed_on,
@@ -157,7 +157,7 @@ def amend_response_assessment(
         report_reference=details.get("report_reference", original.report_reference),
         notes=details.get("notes", original.notes),
     )
-    return save_new(assessment, by=by, amends=original, reason=reason)
+    return save_recorded(assessment, by=by, amends=original, reason=reason)
 
 
 def _given(original: ResponseAssessment) -> dict:
